@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A small least-recently-used map. The client's caches hold schemas by id and ids by schema; both are
- * immutable facts of the registry (an id never changes meaning), so entries never go stale, they only
- * need a bound so that a stream of many distinct schemas cannot grow the heap without limit.
+ * A small least-recently-used map. The client's caches hold schemas by id and ids by schema: facts of
+ * the registry that only a delete changes (an id never changes meaning), so entries need no expiry,
+ * only a bound so that a stream of many distinct schemas cannot grow the heap without limit.
  */
 final class BoundedCache<K, V> {
     private final Map<K, V> map;
@@ -31,6 +31,11 @@ final class BoundedCache<K, V> {
 
     synchronized void put(K key, V value) {
         map.put(key, value);
+    }
+
+    /** Drops the entries whose key matches (after a delete through this client). */
+    synchronized void removeKeys(java.util.function.Predicate<K> which) {
+        map.keySet().removeIf(which);
     }
 
     synchronized int size() {

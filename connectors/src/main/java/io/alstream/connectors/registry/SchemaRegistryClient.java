@@ -15,12 +15,12 @@ import javax.net.ssl.SSLContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 /**
  * A client for the Confluent Schema Registry REST API (Avro schemas). Thread-safe; share one per
- * process. Schemas by id and ids by (subject, schema) are cached: both are immutable facts of a
- * registry, so a hit never goes stale.
+ * process. Schemas by id and ids by (subject, schema) are cached: facts that only a delete changes.
+ * Deletes through this client drop the subject's entries; deletes by others are not seen (as with
+ * Confluent's own client), so a long-lived client keeps serving an id whose subject was deleted elsewhere.
  *
  * <pre>{@code
  * SchemaRegistryClient client = SchemaRegistryClient.builder("http://localhost:8081")
@@ -216,6 +216,7 @@ public final class SchemaRegistryClient {
      * @return the versions deleted
      */
     public List<Integer> deleteSubject(String subject, boolean permanent) {
+        forget(subject);
         List<Integer> out = new ArrayList<>();
         transport.call("DELETE", "/subjects/" + segment(subject) + (permanent ? "?permanent=true" : ""), null)
                 .forEach(n -> out.add(n.asInt()));
@@ -224,9 +225,16 @@ public final class SchemaRegistryClient {
 
     /** Deletes one version of a subject. DELETE /subjects/{subject}/versions/{version}[?permanent=true]. */
     public int deleteVersion(String subject, int version, boolean permanent) {
+        forget(subject);
         JsonNode n = transport.call("DELETE", "/subjects/" + segment(subject) + "/versions/" + version
                 + (permanent ? "?permanent=true" : ""), null);
         return n.asInt();
+    }
+
+    /** Drops what this client cached about a subject it deletes from. */
+    private void forget(String subject) {
+        idsBySubjectSchema.removeKeys(k -> k.subject().equals(subject));
+        versionsBySubjectSchema.removeKeys(k -> k.subject().equals(subject));
     }
 
     private static RegisteredSchema registeredSchema(JsonNode n) {
@@ -239,8 +247,9 @@ public final class SchemaRegistryClient {
     private static Schema parse(String text, String what) {
         try {
             return new Schema.Parser().parse(text);
-        } catch (SchemaParseException e) {
-            throw new InvalidSchemaException(200, "registry returned an invalid Avro schema for " + what + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // SchemaParseException, and in Avro 1.12 a NullPointerException for an undefined type name
+            throw new InvalidSchemaException(200, "registry returned an invalid Avro schema for " + what + ": " + e);
         }
     }
 

@@ -59,6 +59,9 @@ final class RegistryService {
         } catch (AvroRuntimeException e) {
             // SchemaParseException and friends: bad JSON, unknown type, invalid default, ...
             throw RegistryError.invalidSchema(e.getMessage());
+        } catch (NullPointerException e) {
+            // Avro 1.12 reports a name that no type defines this way
+            throw RegistryError.invalidSchema("it refers to a type name that it does not define (" + e.getMessage() + ")");
         }
     }
 
