@@ -63,7 +63,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SchemaLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaLog.class);
-    private static final int MAX_WRITE_ATTEMPTS = 10;
 
     /** What a write wants to commit, and what to answer once it is visible. */
     record WritePlan<T>(List<ProducerRecord<byte[], byte[]>> records, T result) {
@@ -239,8 +238,9 @@ final class SchemaLog implements AutoCloseable {
      * rejects the request throws {@link RegistryError}; that is passed on unchanged.
      */
     synchronized <T> T write(Function<RegistryState, WritePlan<T>> planner) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
-        for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 ensureProducer();
                 awaitPosition(lastStableOffset());
@@ -259,22 +259,31 @@ final class SchemaLog implements AutoCloseable {
                     lastOffset = Math.max(lastOffset, f.get().offset());
                 }
                 awaitPosition(lastOffset + 1);
+                if (attempt > 1) {
+                    LOG.info("write to schemas topic '{}' committed on attempt {}", topic, attempt);
+                }
                 return plan.result();
             } catch (KafkaException | ExecutionException e) {
                 last = e;
-                LOG.warn("write to schemas topic '{}' failed (attempt {}/{}), retrying on a fresh view: {}", topic, attempt,
-                        MAX_WRITE_ATTEMPTS, e.toString());
                 discardProducer();
-                // random pause: two instances stealing the writer role from each other must fall out of step
-                pause(ThreadLocalRandom.current().nextLong(20, 50L * attempt + 21));
+                // Most often another instance took the writer role (ProducerFencedException). Back off for a
+                // random, growing time: long enough for the other instance to finish its write, and out of
+                // step with it so the two do not keep fencing each other.
+                long pauseMs = ThreadLocalRandom.current().nextLong(50L, 100L) << Math.min(attempt - 1, 5);
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMs) > deadline) {
+                    break;
+                }
+                LOG.info("write to schemas topic '{}' not committed (attempt {}): {}; retrying in {} ms on a fresh view",
+                        topic, attempt, e.toString(), pauseMs);
+                pause(pauseMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 discardProducer();
                 throw RegistryError.storeError("interrupted while writing", e);
             }
         }
-        throw RegistryError.storeError("could not commit to the schemas topic '" + topic + "' after " + MAX_WRITE_ATTEMPTS
-                + " attempts: " + last, last);
+        throw RegistryError.storeError("could not commit to the schemas topic '" + topic + "' within " + timeout
+                + ": " + last, last);
     }
 
     ProducerRecord<byte[], byte[]> record(byte[] key, byte[] value) {
