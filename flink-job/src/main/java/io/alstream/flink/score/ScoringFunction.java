@@ -35,7 +35,7 @@ import io.alstream.learner.LearnerConfig;
 import io.alstream.learner.ReferencePool;
 import io.alstream.learner.ScoredBatch;
 import io.alstream.learner.Scorer;
-import io.alstream.learner.SelectionPolicy;
+import io.alstream.learner.selection.SelectionPolicy;
 
 /**
  * Scores events in batches with the newest model the trainer broadcast, and asks for a label when the
@@ -112,7 +112,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             if (pool == null) {
                 pool = restored;
             } else {
-                pool.absorb(restored); // after a rescale one task may inherit several pools
+                for (float[] x : restored.snapshot()) { // after a rescale one task may inherit several pools
+                    pool.offer(x);
+                }
             }
         }
         if (pool == null) {
@@ -178,14 +180,15 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     /** Cold start: random selection within the budget (scores from a hash of the id, so a replay decides the same). */
     private void selectWarmup(List<EventRecord> batch, long version, long now, Collector<RequestRecord> out) throws Exception {
         SelectionPolicy policy = policy(warmupPolicyState);
-        for (EventRecord e : batch) {
-            double u = LearnerBridge.uniformFromId(e.id, learnerConfig.seed());
-            if (policy.offer(u, now)) {
-                Map<String, Double> scores = new HashMap<>();
-                scores.put("random", u);
-                emit(e, WARMUP, u, scores, version, now, out);
-                warmupRequests.inc();
-            }
+        double[] u = new double[batch.size()];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = LearnerBridge.uniformFromId(batch.get(i).id, learnerConfig.seed());
+        }
+        for (int i : policy.offerWindow(u, now)) {
+            Map<String, Double> scores = new HashMap<>();
+            scores.put("random", u[i]);
+            emit(batch.get(i), WARMUP, u[i], scores, version, now, out);
+            warmupRequests.inc();
         }
         warmupPolicyState.update(LearnerBridge.policyToBytes(policy));
     }
@@ -200,16 +203,16 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         ScoredBatch scored = s.score(x, pool.snapshot());
         String selectBy = learnerConfig.selectBy();
         double[] selecting = scored.scores(selectBy);
+        for (double v : selecting) {
+            selectionScores.update(Math.round(v * 1_000_000));
+        }
         SelectionPolicy policy = policy(policyState);
-        for (int i = 0; i < x.length; i++) {
-            selectionScores.update(Math.round(selecting[i] * 1_000_000));
-            if (policy.offer(selecting[i], now)) {
-                Map<String, Double> all = new HashMap<>();
-                for (String fn : scored.functions()) {
-                    all.put(fn, scored.scores(fn)[i]);
-                }
-                emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
+        for (int i : policy.offerWindow(selecting, now)) {
+            Map<String, Double> all = new HashMap<>();
+            for (String fn : scored.functions()) {
+                all.put(fn, scored.scores(fn)[i]);
             }
+            emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
         }
         policyState.update(LearnerBridge.policyToBytes(policy));
     }
