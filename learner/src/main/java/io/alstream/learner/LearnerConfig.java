@@ -362,7 +362,12 @@ public final class LearnerConfig implements Serializable {
                     "budget must be a fraction in (0,1] or a positive labels/minute rate, got " + budget);
             require(quantileWindow >= 1 && quantileTolerance > 0 && uncertaintyStep > 0 && topKWindow >= 1,
                     "bad selection settings");
-            require(acquisitionFunctions.contains(selectBy),
+            List<String> canonical = new ArrayList<>();
+            for (String f : acquisitionFunctions) {
+                canonical.add(io.alstream.learner.acquisition.Acquisitions.canonical(f)); // throws for unknown names
+            }
+            require(!canonical.isEmpty(), "acquisitionFunctions must not be empty");
+            require(canonical.contains(io.alstream.learner.acquisition.Acquisitions.canonical(selectBy)),
                     "selectBy '" + selectBy + "' must be one of the computed acquisitionFunctions " + acquisitionFunctions);
             return new LearnerConfig(this);
         }
