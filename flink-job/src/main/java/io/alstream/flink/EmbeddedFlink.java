@@ -97,6 +97,18 @@ public final class EmbeddedFlink implements AutoCloseable {
         LOG.warn("TaskManager {} terminated", index);
     }
 
+    /**
+     * How often the job was restarted so far: the highest attempt number over its tasks (0 = the tasks
+     * still run in their first attempt).
+     */
+    public int restarts(JobID id) throws Exception {
+        int max = 0;
+        for (var v : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
+            max = Math.max(max, v.getCurrentExecutionAttempt().getAttemptNumber());
+        }
+        return max;
+    }
+
     public void startTaskManager() throws Exception {
         cluster.startTaskManager();
     }

@@ -59,7 +59,7 @@ class PipelineIntegrationTest {
 
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
              RegistryServer registry = RegistryServer.builder(kafka.bootstrapServers()).port(0).start();
-             EmbeddedFlink flink = EmbeddedFlink.start(2, 2, tmp.resolve("checkpoints"))) {
+             EmbeddedFlink flink = EmbeddedFlink.start(2, 1, tmp.resolve("checkpoints"))) {
             kafka.createTopic(Topics.EVENTS, 2, Map.of());
             kafka.createTopic(Topics.LABEL_REQUESTS, 2, Map.of());
             kafka.createTopic(Topics.LABELS, 1, Map.of());
@@ -120,7 +120,10 @@ class PipelineIntegrationTest {
                         Thread.sleep(150); // a stream, not a burst: labels come back while events flow
                     }
                     if (!killed && i >= n / 2) {
+                        // one slot per TaskManager at parallelism 2: each holds a share of every task, so the
+                        // kill fails running tasks; a fresh TaskManager gives the restart its second slot
                         flink.killTaskManager(0);
+                        flink.startTaskManager();
                         killed = true;
                     }
                 }
@@ -198,6 +201,7 @@ class PipelineIntegrationTest {
             }
             assertEquals(JobStatus.RUNNING, flink.status(id));
             assertTrue(killed);
+            assertTrue(flink.restarts(id) >= 1, "the TaskManager kill did not restart the job");
             flink.cancel(id);
         }
     }
