@@ -41,6 +41,7 @@ public final class BrokerConfig {
     private final Duration punctuateInterval;
     private final Duration closedRetention;
     private final Duration commandTimeout;
+    private final boolean inMemoryStores;
     // service
     private final int httpMaxBodyBytes;
     private final int httpThreads;
@@ -66,6 +67,7 @@ public final class BrokerConfig {
         this.punctuateInterval = b.punctuateInterval;
         this.closedRetention = b.closedRetention;
         this.commandTimeout = b.commandTimeout;
+        this.inMemoryStores = b.inMemoryStores;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpThreads = b.httpThreads;
         this.commitInterval = b.commitInterval;
@@ -127,6 +129,7 @@ public final class BrokerConfig {
         b.punctuateInterval = punctuateInterval;
         b.closedRetention = closedRetention;
         b.commandTimeout = commandTimeout;
+        b.inMemoryStores = inMemoryStores;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.httpThreads = httpThreads;
         b.commitInterval = commitInterval;
@@ -231,6 +234,14 @@ public final class BrokerConfig {
         return commandTimeout;
     }
 
+    /**
+     * Keep the state stores on the heap instead of RocksDB. Both are restored from their changelogs;
+     * in memory a restart replays the whole changelog instead of only its tail. Default false.
+     */
+    public boolean inMemoryStores() {
+        return inMemoryStores;
+    }
+
     /** Largest HTTP request body accepted; larger ones get 413. Default 16 KiB. */
     public int httpMaxBodyBytes() {
         return httpMaxBodyBytes;
@@ -288,6 +299,7 @@ public final class BrokerConfig {
         private Duration punctuateInterval = Duration.ofSeconds(1);
         private Duration closedRetention = Duration.ofDays(7);
         private Duration commandTimeout = Duration.ofSeconds(30);
+        private boolean inMemoryStores = false;
         private int httpMaxBodyBytes = 16 * 1024;
         private int httpThreads = 32;
         private Duration commitInterval = Duration.ofMillis(100);
@@ -380,6 +392,11 @@ public final class BrokerConfig {
 
         public Builder commandTimeout(Duration d) {
             this.commandTimeout = d;
+            return this;
+        }
+
+        public Builder inMemoryStores(boolean inMemory) {
+            this.inMemoryStores = inMemory;
             return this;
         }
 

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -45,15 +46,15 @@ public final class LabelBrokerTopology {
         StreamsBuilder builder = new StreamsBuilder();
         var bytes = Serdes.ByteArray();
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BrokerStores.REQUESTS),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.REQUESTS),
                 Serdes.String(), serdes.requests()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BrokerStores.REQUEST_STATE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.REQUEST_STATE),
                 Serdes.String(), Json.serde(RequestState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BrokerStores.WORKER_MODELS),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.WORKER_MODELS),
                 Serdes.String(), Json.serde(WorkerModel.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BrokerStores.CLASS_PRIORS),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.CLASS_PRIORS),
                 Serdes.String(), Json.serde(ClassPrior.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BrokerStores.WORKER_STATS),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.WORKER_STATS),
                 Serdes.String(), Json.serde(WorkerStats.class)));
 
         KStream<byte[], byte[]> requests = builder
@@ -89,5 +90,9 @@ public final class LabelBrokerTopology {
                         .to(config.repliesTopic(), Produced.with(Serdes.String(), Json.serde(BrokerReply.class)).withName("broker-write-replies")),
                         "replies"));
         return builder.build();
+    }
+
+    private static KeyValueBytesStoreSupplier store(BrokerConfig config, String name) {
+        return config.inMemoryStores() ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
     }
 }
