@@ -1,5 +1,7 @@
 package io.alstream.connectors.broker.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * The outcome of a submitted answer. {@code status} is {@code accepted}, {@code rejected} (with
  * {@code reason}, one of the reject codes: duplicate-answer, request-closed, lease-expired, ...), or
@@ -11,13 +13,16 @@ public class AnswerResult {
     public String requestId;
     public String reason;
     public String message;
-    /** The HTTP status this result came with. */
+    /** The HTTP status this result came with (not part of the JSON). */
+    @JsonIgnore
     public int httpStatus;
 
+    @JsonIgnore
     public boolean accepted() {
         return "accepted".equals(status);
     }
 
+    @JsonIgnore
     public boolean rejected() {
         return "rejected".equals(status);
     }

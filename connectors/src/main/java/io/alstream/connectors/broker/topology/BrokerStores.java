@@ -6,7 +6,7 @@ public final class BrokerStores {
     public static final String REQUESTS = "broker-requests";
     /** requestId → RequestState (answers, leases, k; the outcome once closed). */
     public static final String REQUEST_STATE = "broker-request-state";
-    /** "K/workerId" → WorkerModel. */
+    /** "workerId/K" → WorkerModel (keyed by worker first, so one worker's models are one prefix scan). */
     public static final String WORKER_MODELS = "broker-worker-models";
     /** "K" → ClassPrior. */
     public static final String CLASS_PRIORS = "broker-class-priors";
@@ -17,6 +17,17 @@ public final class BrokerStores {
     }
 
     public static String modelKey(int numClasses, String workerId) {
-        return numClasses + "/" + workerId;
+        return workerId + "/" + numClasses;
+    }
+
+    /** The worker of a model key, or null if the key is not one. */
+    public static String workerOfModelKey(String key) {
+        int slash = key.lastIndexOf('/');
+        return slash < 0 ? null : key.substring(0, slash);
+    }
+
+    /** The class count of a model key. */
+    public static int classesOfModelKey(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
     }
 }
