@@ -1,0 +1,125 @@
+package io.alstream.flink;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.alstream.flink.config.JobConfig;
+import io.alstream.flink.config.JobOptions;
+import io.alstream.flink.config.LearnerOptions;
+import io.alstream.flink.io.KafkaPipelineIO;
+import io.alstream.flink.io.PipelineIO;
+import io.alstream.flink.io.RegistryCodecs;
+import io.alstream.flink.validate.DecoderFactory;
+import io.alstream.learner.LearnerConfig;
+
+/**
+ * The job as {@code flink run} starts it:
+ * <pre>flink run alstream-flink-job-*-job.jar --config alstream.properties [--set key=value ...]</pre>
+ * Builds the topology of {@link AlstreamPipeline} on Kafka sources and exactly-once Kafka sinks, with
+ * checkpointing on and a fixed-delay restart strategy.
+ */
+public final class AlstreamJob {
+    private static final Logger LOG = LoggerFactory.getLogger(AlstreamJob.class);
+    public static final String JOB_NAME = "alstream";
+
+    private final JobConfig config;
+    private final LearnerConfig learner;
+    private final PipelineIO io;
+    private final DecoderFactory decoders;
+
+    public AlstreamJob(JobConfig config, PipelineIO io, DecoderFactory decoders) {
+        this.config = config;
+        this.learner = LearnerOptions.from(config);
+        this.io = io;
+        this.decoders = decoders;
+    }
+
+    /** The production wiring: Kafka in and out, Confluent wire format through the registry. */
+    public static AlstreamJob onKafka(JobConfig config) {
+        RegistryCodecs codecs = RegistryCodecs.from(config);
+        return new AlstreamJob(config, new KafkaPipelineIO(config, codecs), codecs);
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config = parseArgs(args);
+        AlstreamJob job = onKafka(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job.configure(env);
+        job.build(env);
+        env.execute(JOB_NAME);
+    }
+
+    /** {@code --config FILE} then any number of {@code --set key=value}, later ones winning. */
+    public static JobConfig parseArgs(String[] args) {
+        Map<String, String> settings = new TreeMap<>();
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> settings.putAll(JobConfig.readFile(Path.of(value(args, ++i, "--config"))));
+                case "--set" -> sets.add(value(args, ++i, "--set"));
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; usage: --config FILE [--set key=value ...]");
+            }
+        }
+        for (String s : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set wants key=value, got '" + s + "'");
+            }
+            settings.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+        }
+        return JobConfig.of(settings);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** Checkpointing, restarts and parallelism as the config says. */
+    public void configure(StreamExecutionEnvironment env) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobOptions.RESTART_ATTEMPTS));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        env.configure(conf);
+        env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, config.get(JobOptions.CHECKPOINT_INTERVAL_MS) / 2));
+        env.setParallelism(config.get(JobOptions.PARALLELISM));
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        LOG.info("alstream job: {}", config);
+        LOG.info("learner: {}", learner);
+        AlstreamPipeline.build(env, config, learner, io, decoders);
+    }
+
+    /** Builds and submits without blocking; the caller watches or cancels the returned client. */
+    public JobClient submit(StreamExecutionEnvironment env) throws Exception {
+        configure(env);
+        build(env);
+        return env.executeAsync(JOB_NAME);
+    }
+
+    public JobConfig config() {
+        return config;
+    }
+
+    public LearnerConfig learnerConfig() {
+        return learner;
+    }
+}

@@ -1,0 +1,108 @@
+package io.alstream.flink;
+
+import java.nio.file.Path;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import io.alstream.flink.config.JobConfig;
+import io.alstream.flink.config.JobOptions;
+import io.alstream.flink.io.PipelineIO;
+import io.alstream.flink.records.DeadLetterRecord;
+import io.alstream.flink.records.EventRecord;
+import io.alstream.flink.records.LabelRecord;
+import io.alstream.flink.records.ModelBroadcast;
+import io.alstream.flink.records.RequestRecord;
+import io.alstream.flink.records.TrainerInput;
+import io.alstream.flink.score.RequestSettings;
+import io.alstream.flink.score.ScoringFunction;
+import io.alstream.flink.score.ScoringShards;
+import io.alstream.flink.train.HeldOutSet;
+import io.alstream.flink.train.TrainerFunction;
+import io.alstream.flink.validate.DeadLetters;
+import io.alstream.flink.validate.DecoderFactory;
+import io.alstream.flink.validate.EventValidator;
+import io.alstream.flink.validate.LabelValidator;
+import io.alstream.flink.validate.PendingFeedback;
+import io.alstream.learner.LearnerConfig;
+import io.alstream.schemas.ConsolidatedLabel;
+import io.alstream.schemas.LabelRequest;
+import io.alstream.schemas.UnlabeledEvent;
+
+/**
+ * The topology (DESIGN section 1):
+ *
+ * <pre>
+ * events ──► validate ──► keyBy(shard) ──► score + select ◄── model broadcast ──┐
+ *               │                              │                                │
+ *               ▼                              ▼                                │
+ *          dead letters                 label requests ──(topic)──► pending ──► trainer (p=1) ──► model updates
+ * labels ──► validate ──────────────────────────────────────────────────────────┘
+ * </pre>
+ *
+ * Sources and sinks come from {@link PipelineIO}, so the same graph runs on a MiniCluster in tests and
+ * on a cluster in production.
+ */
+public final class AlstreamPipeline {
+    private AlstreamPipeline() {
+    }
+
+    public static void build(StreamExecutionEnvironment env, JobConfig config, LearnerConfig learner,
+                             PipelineIO io, DecoderFactory decoders) {
+        int dim = config.get(JobOptions.FEATURE_DIM);
+        int classes = config.get(JobOptions.NUM_CLASSES);
+        if (learner.inputDim() != dim || learner.numClasses() != classes) {
+            throw new IllegalArgumentException("learner config (" + learner.inputDim() + " features, " + learner.numClasses()
+                    + " classes) does not match data.feature-dim=" + dim + ", data.num-classes=" + classes);
+        }
+
+        // events: validate, then score in shards against the broadcast model
+        SingleOutputStreamOperator<EventRecord> events = io.events(env)
+                .process(new EventValidator(decoders.decoder(UnlabeledEvent.class), dim))
+                .name("validate-events").uid("validate-events");
+
+        // labels and the job's own requests (read back for pending entries) feed the trainer
+        SingleOutputStreamOperator<LabelRecord> labels = io.labels(env)
+                .process(new LabelValidator(decoders.decoder(ConsolidatedLabel.class), dim, classes))
+                .name("validate-labels").uid("validate-labels");
+        SingleOutputStreamOperator<TrainerInput> pending = io.requestFeedback(env)
+                .process(new PendingFeedback(decoders.decoder(LabelRequest.class), dim))
+                .name("pending-feedback").uid("pending-feedback");
+
+        DataStream<TrainerInput> trainerInput = labels
+                .map(TrainerInput::label).returns(TypeInformation.of(TrainerInput.class))
+                .name("to-trainer").uid("to-trainer")
+                .union(pending);
+
+        String heldOutPath = config.get(JobOptions.HELD_OUT_PATH);
+        HeldOutSet heldOut = heldOutPath.isBlank() ? null : HeldOutSet.read(Path.of(heldOutPath), dim);
+
+        SingleOutputStreamOperator<ModelBroadcast> models = trainerInput
+                .keyBy(t -> TrainerFunction.KEY, TypeInformation.of(Byte.class))
+                .process(new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
+                        config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default"))
+                .returns(TypeInformation.of(ModelBroadcast.class))
+                .setParallelism(1).setMaxParallelism(1)
+                .name("trainer").uid("trainer");
+
+        BroadcastStream<ModelBroadcast> modelBroadcast = models.broadcast(ScoringFunction.MODEL_STATE);
+        RequestSettings settings = new RequestSettings(config.get(JobOptions.BATCH_SIZE),
+                config.get(JobOptions.BATCH_MAX_DELAY_MS), config.get(JobOptions.REQUEST_DEADLINE_MS),
+                config.get(JobOptions.REDUNDANCY), classes, config.classNames());
+        SingleOutputStreamOperator<RequestRecord> requests = events
+                .keyBy(new ScoringShards(config.get(JobOptions.SCORING_SHARDS)), TypeInformation.of(Integer.class))
+                .connect(modelBroadcast)
+                .process(new ScoringFunction(learner, settings))
+                .returns(TypeInformation.of(RequestRecord.class))
+                .name("score-and-select").uid("score-and-select");
+
+        io.labelRequests(requests);
+        io.modelUpdates(models.getSideOutput(TrainerFunction.MODEL_UPDATES));
+        DataStream<DeadLetterRecord> deadLetters = events.getSideOutput(DeadLetters.TAG)
+                .union(labels.getSideOutput(DeadLetters.TAG), pending.getSideOutput(DeadLetters.TAG));
+        io.deadLetters(deadLetters);
+    }
+}

@@ -1,0 +1,117 @@
+package io.alstream.flink.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The job's settings: what a config file and {@code key=value} overrides said, over the defaults of
+ * {@link JobOptions}. Keys under {@code learner.} are kept as they are for the learner's own options;
+ * any other unknown key is an error, so a typo does not silently leave a default in place.
+ */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public static final String LEARNER_PREFIX = "learner.";
+    /** Raw Kafka client settings, passed through to every consumer and producer. */
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+
+    private final Map<String, String> values;
+
+    private JobConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static JobConfig of(Map<String, String> settings) {
+        Set<String> known = JobOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
+        for (String key : settings.keySet()) {
+            if (!known.contains(key) && !key.startsWith(LEARNER_PREFIX) && !key.startsWith(KAFKA_CLIENT_PREFIX)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'; `alstream options` lists them all");
+            }
+        }
+        JobConfig c = new JobConfig(new TreeMap<>(settings));
+        for (ConfigOption<?> o : JobOptions.all()) {
+            c.get(o); // parse everything now: a bad value fails at start, not in the middle of a stream
+        }
+        return c;
+    }
+
+    /** Reads a {@code .properties} file. */
+    public static Map<String, String> readFile(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> m = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        return m;
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        String v = values.get(option.key());
+        if (v == null) {
+            v = option.defaultValue();
+        }
+        if (v == null) {
+            throw new IllegalArgumentException("setting " + option.key() + " is required: " + option.description());
+        }
+        return option.parse(v);
+    }
+
+    public boolean isSet(ConfigOption<?> option) {
+        return values.containsKey(option.key());
+    }
+
+    /** Settings under {@code learner.}, with the prefix removed. */
+    public Map<String, String> learnerSettings() {
+        return withPrefix(LEARNER_PREFIX);
+    }
+
+    /** Raw Kafka client settings ({@code kafka.client.*}, prefix removed), e.g. security settings. */
+    public Map<String, String> kafkaClientSettings() {
+        return withPrefix(KAFKA_CLIENT_PREFIX);
+    }
+
+    private Map<String, String> withPrefix(String prefix) {
+        Map<String, String> m = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                m.put(k.substring(prefix.length()), v);
+            }
+        });
+        return m;
+    }
+
+    public List<String> classNames() {
+        String s = get(JobOptions.CLASS_NAMES);
+        if (s.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(s.split(",")).map(String::trim).collect(Collectors.toList());
+    }
+
+    public JobConfig with(String key, String value) {
+        Map<String, String> m = new TreeMap<>(values);
+        m.put(key, value);
+        return of(m);
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,110 @@
+package io.alstream.flink.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import io.alstream.connectors.Topics;
+
+/**
+ * Every setting of the job, with its default. Keys are what a config file or a {@code --set key=value}
+ * flag uses. Learner settings (model, kernel, acquisition, budget) live under {@code learner.*} and are
+ * declared by the learner module; see {@code LearnerOptions}.
+ */
+public final class JobOptions {
+    private static final List<ConfigOption<?>> ALL = new ArrayList<>();
+
+    // --- Kafka and the registry
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = string("kafka", "kafka.bootstrap-servers", "localhost:9092",
+            "Kafka bootstrap servers.");
+    public static final ConfigOption<String> REGISTRY_URL = string("kafka", "registry.url", "http://localhost:8081",
+            "Schema registry base URL (Confluent REST API). Comma-separate several for failover.");
+    public static final ConfigOption<String> REGISTRY_BASIC_AUTH = string("kafka", "registry.basic-auth", "",
+            "user:password for the registry, empty for none.");
+    public static final ConfigOption<Boolean> REGISTRY_AUTO_REGISTER = bool("kafka", "registry.auto-register", "true",
+            "Register the output schemas (LabelRequest, ModelUpdate, DeadLetter) when missing.");
+    public static final ConfigOption<String> GROUP_ID = string("kafka", "kafka.group-id", "alstream-job",
+            "Consumer group of the job's Kafka sources (offsets live in Flink checkpoints; the group is for monitoring).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = string("kafka", "kafka.transactional-id-prefix", "alstream",
+            "Prefix of the exactly-once sinks' transactional ids; unique per job on a cluster.");
+    public static final ConfigOption<Integer> TRANSACTION_TIMEOUT_MS = integer("kafka", "kafka.transaction-timeout-ms", "300000",
+            "Sink transaction timeout; must exceed the checkpoint interval and stay under the broker's transaction.max.timeout.ms (15 min default).");
+    public static final ConfigOption<String> STARTING_OFFSETS = string("kafka", "kafka.starting-offsets", "earliest",
+            "Where sources start without a checkpoint: earliest or latest.");
+
+    // --- topics
+    public static final ConfigOption<String> EVENTS_TOPIC = string("topics", "topic.events", Topics.EVENTS, "UnlabeledEvent input.");
+    public static final ConfigOption<String> LABELS_TOPIC = string("topics", "topic.labels", Topics.LABELS, "ConsolidatedLabel input.");
+    public static final ConfigOption<String> REQUESTS_TOPIC = string("topics", "topic.label-requests", Topics.LABEL_REQUESTS, "LabelRequest output.");
+    public static final ConfigOption<String> MODEL_UPDATES_TOPIC = string("topics", "topic.model-updates", Topics.MODEL_UPDATES, "ModelUpdate output.");
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = string("topics", "topic.dead-letter", Topics.DEAD_LETTER, "DeadLetter output.");
+
+    // --- data
+    public static final ConfigOption<Integer> FEATURE_DIM = integer("data", "data.feature-dim", null,
+            "Length of every event's feature vector (required). Other lengths go to the dead-letter topic.");
+    public static final ConfigOption<Integer> NUM_CLASSES = integer("data", "data.num-classes", null,
+            "Number of classes (required); labels are 0..num-classes-1.");
+    public static final ConfigOption<String> CLASS_NAMES = string("data", "data.class-names", "",
+            "Comma-separated display names of the classes, shown to workers.");
+    public static final ConfigOption<String> HELD_OUT_PATH = string("data", "data.held-out-path", "",
+            "Optional CSV (features..., label) the trainer evaluates each model version on; empty for none.");
+
+    // --- job
+    public static final ConfigOption<Integer> PARALLELISM = integer("job", "job.parallelism", "1",
+            "Parallelism of sources, validation and scoring (the trainer always runs at 1).");
+    public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = longOpt("job", "job.checkpoint-interval-ms", "2000",
+            "Checkpoint interval; exactly-once outputs become visible to read_committed readers at each checkpoint.");
+    public static final ConfigOption<Integer> SCORING_SHARDS = integer("job", "job.scoring-shards", "4",
+            "Events are spread over this many shards, each with its own batch buffer and budget state.");
+    public static final ConfigOption<Integer> BATCH_SIZE = integer("job", "job.batch-size", "64",
+            "Events scored together in one batch.");
+    public static final ConfigOption<Long> BATCH_MAX_DELAY_MS = longOpt("job", "job.batch-max-delay-ms", "200",
+            "A batch is scored at the latest this long after its first event arrived.");
+    public static final ConfigOption<Long> MODEL_BROADCAST_INTERVAL_MS = longOpt("job", "job.model-broadcast-interval-ms", "250",
+            "The trainer broadcasts the newest model version to the scorers at most this often.");
+    public static final ConfigOption<Long> REQUEST_DEADLINE_MS = longOpt("job", "job.request-deadline-ms", "600000",
+            "A label request not answered by then is closed unlabelled by the broker.");
+    public static final ConfigOption<Integer> REDUNDANCY = integer("job", "job.redundancy", "1",
+            "Answers wanted per request (the broker may raise it while answers disagree).");
+    public static final ConfigOption<Double> PREQUENTIAL_DECAY = doubleOpt("job", "job.prequential-decay", "0.98",
+            "Decay of the prequential (test-then-train) accuracy: weight of the past at each label.");
+    public static final ConfigOption<Integer> RESTART_ATTEMPTS = integer("job", "job.restart-attempts", "20",
+            "Fixed-delay restart attempts after a failure.");
+
+    private JobOptions() {
+    }
+
+    public static List<ConfigOption<?>> all() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    private static <T> ConfigOption<T> register(ConfigOption<T> o) {
+        ALL.add(o);
+        return o;
+    }
+
+    static ConfigOption<String> string(String group, String key, String def, String doc) {
+        return register(new ConfigOption<>(group, key, def, doc, s -> s));
+    }
+
+    static ConfigOption<Integer> integer(String group, String key, String def, String doc) {
+        return register(new ConfigOption<>(group, key, def, doc, Integer::parseInt));
+    }
+
+    static ConfigOption<Long> longOpt(String group, String key, String def, String doc) {
+        return register(new ConfigOption<>(group, key, def, doc, Long::parseLong));
+    }
+
+    static ConfigOption<Double> doubleOpt(String group, String key, String def, String doc) {
+        return register(new ConfigOption<>(group, key, def, doc, Double::parseDouble));
+    }
+
+    static ConfigOption<Boolean> bool(String group, String key, String def, String doc) {
+        return register(new ConfigOption<>(group, key, def, doc, s -> {
+            if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(s);
+            }
+            throw new IllegalArgumentException("expected true or false");
+        }));
+    }
+}

@@ -1,0 +1,266 @@
+package io.alstream.flink.score;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.alstream.flink.records.EventRecord;
+import io.alstream.flink.records.ModelBroadcast;
+import io.alstream.flink.records.RequestRecord;
+import io.alstream.flink.train.LearnerBridge;
+import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.ReferencePool;
+import io.alstream.learner.ScoredBatch;
+import io.alstream.learner.Scorer;
+import io.alstream.learner.SelectionPolicy;
+
+/**
+ * Scores events in batches with the newest model the trainer broadcast, and asks for a label when the
+ * budgeted selection policy says so (DESIGN 4.3, 4.4).
+ *
+ * <p>State: per shard (keyed) the batch buffer, its flush timer and the budget policies; per task
+ * (operator state) the reference pool of recent unlabeled events that look-ahead scores over; the
+ * model itself is broadcast state. Until the trainer reports a warm model, selection is random within
+ * the budget and requests say strategy {@code warmup}.
+ */
+public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer, EventRecord, ModelBroadcast, RequestRecord>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringFunction.class);
+    public static final String WARMUP = "warmup";
+    private static final String MODEL_KEY = "model";
+
+    public static final MapStateDescriptor<String, ModelBroadcast> MODEL_STATE =
+            new MapStateDescriptor<>("model", TypeInformation.of(String.class), TypeInformation.of(ModelBroadcast.class));
+
+    private final LearnerConfig learnerConfig;
+    private final RequestSettings settings;
+
+    private transient ListState<EventRecord> buffer;
+    private transient ValueState<Integer> buffered;
+    private transient ValueState<Long> flushTimer;
+    private transient ValueState<byte[]> policyState;
+    private transient ValueState<byte[]> warmupPolicyState;
+    private transient ListState<byte[]> poolState;
+
+    private transient ReferencePool pool;
+    private transient Scorer scorer;
+    private transient long scorerVersion = -1;
+
+    private transient Counter eventsScored;
+    private transient Counter requests;
+    private transient Counter warmupRequests;
+    private transient Histogram selectionScores;
+    private transient volatile long modelVersion = -1;
+    private transient long eventsSeen;
+    private transient long requestsSent;
+
+    public ScoringFunction(LearnerConfig learnerConfig, RequestSettings settings) {
+        this.learnerConfig = learnerConfig;
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        var rc = getRuntimeContext();
+        buffer = rc.getListState(new ListStateDescriptor<>("batch", TypeInformation.of(EventRecord.class)));
+        buffered = rc.getState(new ValueStateDescriptor<>("batch-size", Integer.class));
+        flushTimer = rc.getState(new ValueStateDescriptor<>("flush-timer", Long.class));
+        policyState = rc.getState(new ValueStateDescriptor<>("policy", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        warmupPolicyState = rc.getState(new ValueStateDescriptor<>("warmup-policy", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+
+        MetricGroup g = rc.getMetricGroup().addGroup("alstream");
+        eventsScored = g.counter("events_scored");
+        requests = g.counter("label_requests");
+        warmupRequests = g.counter("warmup_requests");
+        selectionScores = g.histogram("selection_score", new DescriptiveStatisticsHistogram(1024));
+        g.gauge("model_version", () -> modelVersion);
+        g.gauge("budget_spent", () -> eventsSeen == 0 ? 0.0 : (double) requestsSent / eventsSeen);
+        g.gauge("reference_pool_size", () -> pool == null ? 0 : pool.size());
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        poolState = ctx.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("reference-pool", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        pool = null;
+        for (byte[] bytes : poolState.get()) {
+            ReferencePool restored = LearnerBridge.poolFromBytes(bytes);
+            if (pool == null) {
+                pool = restored;
+            } else {
+                pool.absorb(restored); // after a rescale one task may inherit several pools
+            }
+        }
+        if (pool == null) {
+            int task = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            pool = LearnerBridge.newPool(learnerConfig, task);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        poolState.update(List.of(LearnerBridge.poolToBytes(pool)));
+    }
+
+    @Override
+    public void processBroadcastElement(ModelBroadcast model, Context ctx, Collector<RequestRecord> out) throws Exception {
+        BroadcastState<String, ModelBroadcast> state = ctx.getBroadcastState(MODEL_STATE);
+        ModelBroadcast current = state.get(MODEL_KEY);
+        if (current == null || model.version > current.version) {
+            state.put(MODEL_KEY, model);
+        }
+    }
+
+    @Override
+    public void processElement(EventRecord event, ReadOnlyContext ctx, Collector<RequestRecord> out) throws Exception {
+        pool.offer(event.features);
+        buffer.add(event);
+        int n = (buffered.value() == null ? 0 : buffered.value()) + 1;
+        buffered.update(n);
+        if (n >= settings.batchSize()) {
+            flush(ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY), ctx.timerService().currentProcessingTime(), out);
+        } else if (flushTimer.value() == null) {
+            long at = ctx.timerService().currentProcessingTime() + settings.batchMaxDelayMs();
+            ctx.timerService().registerProcessingTimeTimer(at);
+            flushTimer.update(at);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestRecord> out) throws Exception {
+        flushTimer.clear();
+        flush(ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY), timestamp, out);
+    }
+
+    private void flush(ModelBroadcast model, long now, Collector<RequestRecord> out) throws Exception {
+        List<EventRecord> batch = new ArrayList<>();
+        for (EventRecord e : buffer.get()) {
+            batch.add(e);
+        }
+        buffer.clear();
+        buffered.clear();
+        if (batch.isEmpty()) {
+            return;
+        }
+        eventsSeen += batch.size();
+        eventsScored.inc(batch.size());
+        if (model == null || !model.warm) {
+            selectWarmup(batch, model == null ? 0L : model.version, now, out);
+        } else {
+            selectScored(batch, model, now, out);
+        }
+    }
+
+    /** Cold start: random selection within the budget (scores from a hash of the id, so a replay decides the same). */
+    private void selectWarmup(List<EventRecord> batch, long version, long now, Collector<RequestRecord> out) throws Exception {
+        SelectionPolicy policy = policy(warmupPolicyState);
+        for (EventRecord e : batch) {
+            double u = LearnerBridge.uniformFromId(e.id, learnerConfig.seed());
+            if (policy.offer(u, now)) {
+                Map<String, Double> scores = new HashMap<>();
+                scores.put("random", u);
+                emit(e, WARMUP, u, scores, version, now, out);
+                warmupRequests.inc();
+            }
+        }
+        warmupPolicyState.update(LearnerBridge.policyToBytes(policy));
+    }
+
+    private void selectScored(List<EventRecord> batch, ModelBroadcast model, long now, Collector<RequestRecord> out) throws Exception {
+        Scorer s = scorerFor(model);
+        modelVersion = model.version;
+        float[][] x = new float[batch.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = batch.get(i).features;
+        }
+        ScoredBatch scored = s.score(x, pool.snapshot());
+        String selectBy = learnerConfig.selectBy();
+        double[] selecting = scored.scores(selectBy);
+        SelectionPolicy policy = policy(policyState);
+        for (int i = 0; i < x.length; i++) {
+            selectionScores.update(Math.round(selecting[i] * 1_000_000));
+            if (policy.offer(selecting[i], now)) {
+                Map<String, Double> all = new HashMap<>();
+                for (String fn : scored.functions()) {
+                    all.put(fn, scored.scores(fn)[i]);
+                }
+                emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
+            }
+        }
+        policyState.update(LearnerBridge.policyToBytes(policy));
+    }
+
+    private SelectionPolicy policy(ValueState<byte[]> state) throws Exception {
+        byte[] bytes = state.value();
+        return bytes == null ? LearnerBridge.newPolicy(learnerConfig) : LearnerBridge.policyFromBytes(bytes);
+    }
+
+    private Scorer scorerFor(ModelBroadcast model) throws Exception {
+        if (scorer == null || scorerVersion != model.version) {
+            if (scorer != null) {
+                scorer.close();
+            }
+            long t0 = System.nanoTime();
+            scorer = Scorer.of(LearnerBridge.snapshotFromBytes(model.snapshot), learnerConfig);
+            scorerVersion = model.version;
+            LOG.debug("scorer for model version {} ready in {} ms", model.version, (System.nanoTime() - t0) / 1_000_000);
+        }
+        return scorer;
+    }
+
+    private void emit(EventRecord e, String strategy, double score, Map<String, Double> scores, long version, long now,
+                      Collector<RequestRecord> out) {
+        RequestRecord r = new RequestRecord();
+        // One request per event: a replay after a restore yields the same id, and the broker de-duplicates by it.
+        r.requestId = "req-" + e.id;
+        r.eventId = e.id;
+        r.features = e.features;
+        r.payloadUri = e.payloadUri;
+        r.payloadText = e.payloadText;
+        r.strategy = strategy;
+        r.score = score;
+        r.scores = scores;
+        r.modelVersion = version;
+        r.priority = score;
+        r.createdAt = now;
+        r.deadline = now + settings.deadlineMs();
+        r.redundancy = settings.redundancy();
+        r.stream = e.stream;
+        r.attributes = e.attributes;
+        requests.inc();
+        requestsSent++;
+        out.collect(r);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (scorer != null) {
+            scorer.close();
+            scorer = null;
+        }
+    }
+}

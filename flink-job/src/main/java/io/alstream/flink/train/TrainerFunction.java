@@ -1,0 +1,233 @@
+package io.alstream.flink.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.alstream.flink.records.ModelBroadcast;
+import io.alstream.flink.records.ModelUpdateRecord;
+import io.alstream.flink.records.TrainerInput;
+import io.alstream.learner.FoldResult;
+import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.ModelStats;
+import io.alstream.learner.OnlineModel;
+
+/**
+ * The one model of the job (parallelism 1): folds each consolidated label into the online model
+ * (rank-one NTK update; the learner retrains the network when its schedule says so), keeps requested
+ * but unanswered events as pending entries, and publishes the newest version to the scorers and to
+ * the model-updates topic at most every {@code job.model-broadcast-interval-ms}.
+ *
+ * <p>The model lives in a field and is written to operator state only at checkpoints, so a label
+ * costs one O(|T|^2) update, not a serialization. Folding is idempotent by event id (the learner keeps
+ * the ids), so a label delivered twice, or replayed after a restore, changes the model once.
+ */
+public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInput, ModelBroadcast>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerFunction.class);
+
+    public static final OutputTag<ModelUpdateRecord> MODEL_UPDATES = new OutputTag<>("model-updates") {
+    };
+    /** All inputs share this key: one model, one key. */
+    public static final byte KEY = 0;
+
+    private final LearnerConfig learnerConfig;
+    private final long publishIntervalMs;
+    private final double prequentialDecay;
+    private final HeldOutSet heldOut;
+    private final String modelId;
+
+    private transient ListState<byte[]> modelState;
+    private transient ListState<byte[]> bookkeepingState;
+    private transient OnlineModel model;
+    private transient TrainerBookkeeping book;
+    private transient boolean dirty;
+    private transient boolean timerSet;
+
+    private transient Counter labelsFolded;
+    private transient Counter duplicates;
+    private transient Counter unlabelled;
+    private transient Counter refreshes;
+    private transient Histogram labelLatency;
+
+    public TrainerFunction(LearnerConfig learnerConfig, long publishIntervalMs, double prequentialDecay,
+                           HeldOutSet heldOut, String modelId) {
+        this.learnerConfig = learnerConfig;
+        this.publishIntervalMs = publishIntervalMs;
+        this.prequentialDecay = prequentialDecay;
+        this.heldOut = heldOut;
+        this.modelId = modelId;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        modelState = ctx.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("online-model", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        bookkeepingState = ctx.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("trainer-bookkeeping", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        byte[] modelBytes = first(modelState.get());
+        byte[] bookBytes = first(bookkeepingState.get());
+        if (modelBytes != null) {
+            model = OnlineModel.fromBytes(learnerConfig, modelBytes);
+            book = bookBytes == null ? new TrainerBookkeeping() : (TrainerBookkeeping) LearnerBridge.fromJavaBytes(bookBytes);
+            LOG.info("trainer restored model version {} ({} labels folded)", model.version(), model.stats().labelsFolded());
+            // Scorers restore their broadcast copy from the same checkpoint; publish again anyway so a
+            // rescaled job's new tasks get the model without waiting for the next label.
+            dirty = true;
+        } else {
+            model = OnlineModel.create(learnerConfig);
+            book = new TrainerBookkeeping();
+            LOG.info("trainer started a new model: {}", learnerConfig);
+        }
+    }
+
+    private static byte[] first(Iterable<byte[]> it) {
+        for (byte[] b : it) {
+            return b;
+        }
+        return null;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        modelState.update(List.of(model.toBytes()));
+        bookkeepingState.update(List.of(LearnerBridge.javaBytes(book)));
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("alstream");
+        labelsFolded = g.counter("labels_folded");
+        duplicates = g.counter("labels_duplicate");
+        unlabelled = g.counter("requests_closed_unlabelled");
+        refreshes = g.counter("model_refreshes");
+        labelLatency = g.histogram("label_latency_ms", new DescriptiveStatisticsHistogram(1024));
+        g.gauge("model_version", () -> model == null ? -1L : model.version());
+        g.gauge("kernel_size", () -> model == null ? 0 : model.stats().kernelSize());
+        g.gauge("pending_requests", () -> model == null ? 0 : model.stats().pendingCount());
+        g.gauge("prequential_accuracy", () -> book == null || book.prequentialAccuracy() == null ? Double.NaN : book.prequentialAccuracy());
+        g.gauge("heldout_accuracy", () -> book == null || book.lastHeldOutAccuracy == null ? Double.NaN : book.lastHeldOutAccuracy);
+    }
+
+    @Override
+    public void processElement(TrainerInput in, Context ctx, Collector<ModelBroadcast> out) throws Exception {
+        switch (in.kind) {
+            case PENDING -> {
+                model.addPending(in.eventId, in.features);
+                book.pendingAdded++;
+            }
+            case LABEL -> {
+                if (in.label == null) {
+                    if (model.dropPending(in.eventId)) {
+                        unlabelled.inc();
+                        book.closedUnlabelled++;
+                    }
+                } else {
+                    fold(in);
+                }
+            }
+            default -> throw new IllegalStateException("unknown trainer input " + in.kind);
+        }
+        dirty = true;
+        if (!timerSet) {
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + publishIntervalMs);
+            timerSet = true;
+        }
+    }
+
+    private void fold(TrainerInput in) {
+        boolean warmBefore = model.isWarm();
+        int refreshesBefore = model.stats().refreshCount();
+        FoldResult r = model.fold(in.eventId, in.features, in.label);
+        if (r.duplicate()) {
+            duplicates.inc();
+            book.duplicates++;
+            return;
+        }
+        if (warmBefore) {
+            book.prequential(r.predictedBefore() == in.label, prequentialDecay);
+        }
+        book.labelsFoldedTotal++;
+        book.foldedSinceUpdate.add(in.eventId);
+        long now = System.currentTimeMillis();
+        book.lastLabelAt = now;
+        labelsFolded.inc();
+        if (in.requestedAt != null) {
+            labelLatency.update(Math.max(0, now - in.requestedAt));
+        }
+        int newRefreshes = model.stats().refreshCount() - refreshesBefore;
+        if (newRefreshes > 0) {
+            refreshes.inc(newRefreshes);
+            LOG.info("model refreshed (retrained on {} labels) at version {}", model.stats().labelsFolded(), model.version());
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ModelBroadcast> out) throws Exception {
+        timerSet = false;
+        if (!dirty) {
+            return;
+        }
+        dirty = false;
+        publish(timestamp, ctx, out);
+    }
+
+    private void publish(long now, OnTimerContext ctx, Collector<ModelBroadcast> out) {
+        ModelStats stats = model.stats();
+        out.collect(new ModelBroadcast(model.version(), model.isWarm(), LearnerBridge.snapshotToBytes(model.snapshot()), now));
+
+        ModelUpdateRecord u = new ModelUpdateRecord();
+        u.modelId = modelId;
+        u.version = model.version();
+        u.labelsFolded = stats.labelsFolded();
+        u.kernelSize = stats.kernelSize();
+        u.pending = stats.pendingCount();
+        u.refreshCount = stats.refreshCount();
+        u.prequentialAccuracy = book.prequentialAccuracy();
+        u.createdAt = now;
+        u.lastLabelAt = book.lastLabelAt;
+        u.foldedEventIds = new ArrayList<>(book.foldedSinceUpdate);
+        u.trigger = stats.refreshCount() > book.lastPublishedRefreshes ? "refresh"
+                : (model.isWarm() && !book.lastPublishedWarm ? "warmup" : (u.foldedEventIds.isEmpty() ? "pending" : "label"));
+        u.metrics.put("duplicates", (double) book.duplicates);
+        u.metrics.put("closed_unlabelled", (double) book.closedUnlabelled);
+        u.metrics.put("pending_added", (double) book.pendingAdded);
+        if (heldOut != null && heldOut.size() > 0 && model.isWarm()) {
+            book.lastHeldOutAccuracy = model.accuracy(heldOut.features(), heldOut.labels());
+            book.lastHeldOutAt = now;
+        }
+        if (book.lastHeldOutAccuracy != null) {
+            u.metrics.put("heldout_accuracy", book.lastHeldOutAccuracy);
+        }
+        ctx.output(MODEL_UPDATES, u);
+
+        book.foldedSinceUpdate.clear();
+        book.lastPublishedVersion = model.version();
+        book.lastPublishedRefreshes = stats.refreshCount();
+        book.lastPublishedWarm = model.isWarm();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (model != null) {
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,376 @@
+package io.alstream.learner;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every knob of the learner, with a default for each. Immutable and {@link Serializable}: the Flink job
+ * ships it to every task. Build with {@link #builder()}; {@link #toString()} prints one readable line per
+ * group for logs.
+ */
+public final class LearnerConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Hidden non-linearity of the MLP. */
+    public enum Activation { RELU, TANH }
+
+    /** Which empirical NTK the linearised model uses (DESIGN 4.2). */
+    public enum KernelKind {
+        /** pseudo-NTK of g = sum_c f_c / sqrt(C), used as Theta (x) I_C: one scalar kernel shared by the classes. */
+        PNTK,
+        /** NTK of the first output only, used as Theta (x) I_C (the look-ahead paper's "single logit"). */
+        FIRST_LOGIT,
+        /** the full C x C block kernel: |T|*C rows in A; exact but C^2 times the cost. */
+        FULL
+    }
+
+    /** How posterior samples for balent/bald/... are drawn (DESIGN 4.3, last bullet). */
+    public enum PosteriorKind {
+        /** Gaussian of the linearised model: mean f(x), variance from Sigma(x,x) (scaled, see {@link #gaussianPriorVariance}). */
+        GAUSSIAN,
+        /** MC dropout on the network (consistent masks across candidates) plus the kernel-regression mean K(x,T) alpha. */
+        MC_DROPOUT
+    }
+
+    /** The prediction a look-ahead compares against (DESIGN 4.3 lookahead). */
+    public enum LookaheadReference {
+        /** the online linearised f (the authors' repo config; Eq. 13 "current model"). */
+        LINEARISED,
+        /** the network f0 at the linearisation point (the authors' code default). */
+        NETWORK
+    }
+
+    /** Where pseudo-labels (look-ahead y' and pending entries) come from. */
+    public enum PseudoLabelSource {
+        /** onehot(argmax f0(x)) - the network's own prediction, as in the authors' code. */
+        NETWORK,
+        /** onehot(argmax f(x)) - the online model's prediction. */
+        ONLINE
+    }
+
+    /** Floating-point type of the kernel maths on the device. */
+    public enum Precision { FLOAT32, FLOAT64 }
+
+    /** Which budgeted selection policy {@code SelectionPolicies.fromConfig} builds. */
+    public enum PolicyKind { QUANTILE_FILTER, VARIABLE_UNCERTAINTY, WINDOWED_TOP_K }
+
+    /** How the label budget is expressed. */
+    public enum BudgetKind { FRACTION, LABELS_PER_MINUTE }
+
+    // ---- network
+    private final int inputDim;
+    private final int numClasses;
+    private final int[] hiddenWidths;
+    private final Activation activation;
+    private final double dropout;
+    private final long seed;
+    // ---- kernel / online state
+    private final KernelKind kernelKind;
+    private final double ridgeLambda;
+    private final int kernelCap;
+    private final int refreshEvery;
+    private final int warmupLabels;
+    private final int maxTrainingLabels;
+    private final Precision precision;
+    // ---- training
+    private final int trainEpochs;
+    private final double learningRate;
+    private final int batchSize;
+    private final boolean refreshWarmStart;
+    // ---- posterior / scoring
+    private final PosteriorKind posteriorKind;
+    private final int posteriorSamples;
+    private final double gaussianPriorVariance;
+    private final double softmaxTemperature;
+    private final int referencePoolSize;
+    private final List<String> acquisitionFunctions;
+    private final String selectBy;
+    private final LookaheadReference lookaheadReference;
+    private final PseudoLabelSource pseudoLabelSource;
+    private final int lookaheadChunk;
+    // ---- selection
+    private final PolicyKind policyKind;
+    private final BudgetKind budgetKind;
+    private final double budget;
+    private final int quantileWindow;
+    private final double quantileTolerance;
+    private final double uncertaintyStep;
+    private final double uncertaintyInitialThreshold;
+    private final int topKWindow;
+
+    private LearnerConfig(Builder b) {
+        this.inputDim = b.inputDim;
+        this.numClasses = b.numClasses;
+        this.hiddenWidths = b.hiddenWidths.clone();
+        this.activation = b.activation;
+        this.dropout = b.dropout;
+        this.seed = b.seed;
+        this.kernelKind = b.kernelKind;
+        this.ridgeLambda = b.ridgeLambda;
+        this.kernelCap = b.kernelCap;
+        this.refreshEvery = b.refreshEvery;
+        this.warmupLabels = b.warmupLabels;
+        this.maxTrainingLabels = b.maxTrainingLabels;
+        this.precision = b.precision;
+        this.trainEpochs = b.trainEpochs;
+        this.learningRate = b.learningRate;
+        this.batchSize = b.batchSize;
+        this.refreshWarmStart = b.refreshWarmStart;
+        this.posteriorKind = b.posteriorKind;
+        this.posteriorSamples = b.posteriorSamples;
+        this.gaussianPriorVariance = b.gaussianPriorVariance;
+        this.softmaxTemperature = b.softmaxTemperature;
+        this.referencePoolSize = b.referencePoolSize;
+        this.acquisitionFunctions = Collections.unmodifiableList(new ArrayList<>(b.acquisitionFunctions));
+        this.selectBy = b.selectBy;
+        this.lookaheadReference = b.lookaheadReference;
+        this.pseudoLabelSource = b.pseudoLabelSource;
+        this.lookaheadChunk = b.lookaheadChunk;
+        this.policyKind = b.policyKind;
+        this.budgetKind = b.budgetKind;
+        this.budget = b.budget;
+        this.quantileWindow = b.quantileWindow;
+        this.quantileTolerance = b.quantileTolerance;
+        this.uncertaintyStep = b.uncertaintyStep;
+        this.uncertaintyInitialThreshold = b.uncertaintyInitialThreshold;
+        this.topKWindow = b.topKWindow;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** A builder pre-filled with this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.inputDim = inputDim; b.numClasses = numClasses; b.hiddenWidths = hiddenWidths.clone();
+        b.activation = activation; b.dropout = dropout; b.seed = seed; b.kernelKind = kernelKind;
+        b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery;
+        b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.precision = precision;
+        b.trainEpochs = trainEpochs; b.learningRate = learningRate; b.batchSize = batchSize;
+        b.refreshWarmStart = refreshWarmStart; b.posteriorKind = posteriorKind;
+        b.posteriorSamples = posteriorSamples; b.gaussianPriorVariance = gaussianPriorVariance;
+        b.softmaxTemperature = softmaxTemperature; b.referencePoolSize = referencePoolSize;
+        b.acquisitionFunctions = new ArrayList<>(acquisitionFunctions); b.selectBy = selectBy;
+        b.lookaheadReference = lookaheadReference; b.pseudoLabelSource = pseudoLabelSource;
+        b.lookaheadChunk = lookaheadChunk; b.policyKind = policyKind; b.budgetKind = budgetKind;
+        b.budget = budget; b.quantileWindow = quantileWindow; b.quantileTolerance = quantileTolerance;
+        b.uncertaintyStep = uncertaintyStep; b.uncertaintyInitialThreshold = uncertaintyInitialThreshold;
+        b.topKWindow = topKWindow;
+        return b;
+    }
+
+    public int inputDim() { return inputDim; }
+    public int numClasses() { return numClasses; }
+    public int[] hiddenWidths() { return hiddenWidths.clone(); }
+    public Activation activation() { return activation; }
+    public double dropout() { return dropout; }
+    public long seed() { return seed; }
+    public KernelKind kernelKind() { return kernelKind; }
+    public double ridgeLambda() { return ridgeLambda; }
+    public int kernelCap() { return kernelCap; }
+    public int refreshEvery() { return refreshEvery; }
+    public int warmupLabels() { return warmupLabels; }
+    public int maxTrainingLabels() { return maxTrainingLabels; }
+    public Precision precision() { return precision; }
+    public int trainEpochs() { return trainEpochs; }
+    public double learningRate() { return learningRate; }
+    public int batchSize() { return batchSize; }
+    public boolean refreshWarmStart() { return refreshWarmStart; }
+    public PosteriorKind posteriorKind() { return posteriorKind; }
+    public int posteriorSamples() { return posteriorSamples; }
+    public double gaussianPriorVariance() { return gaussianPriorVariance; }
+    public double softmaxTemperature() { return softmaxTemperature; }
+    public int referencePoolSize() { return referencePoolSize; }
+    public List<String> acquisitionFunctions() { return acquisitionFunctions; }
+    public String selectBy() { return selectBy; }
+    public LookaheadReference lookaheadReference() { return lookaheadReference; }
+    public PseudoLabelSource pseudoLabelSource() { return pseudoLabelSource; }
+    public int lookaheadChunk() { return lookaheadChunk; }
+    public PolicyKind policyKind() { return policyKind; }
+    public BudgetKind budgetKind() { return budgetKind; }
+    public double budget() { return budget; }
+    public int quantileWindow() { return quantileWindow; }
+    public double quantileTolerance() { return quantileTolerance; }
+    public double uncertaintyStep() { return uncertaintyStep; }
+    public double uncertaintyInitialThreshold() { return uncertaintyInitialThreshold; }
+    public int topKWindow() { return topKWindow; }
+
+    /** Rows of A per label: 1 for the scalar kernels, C for the full kernel. */
+    public int kernelBlock() { return kernelKind == KernelKind.FULL ? numClasses : 1; }
+
+    @Override
+    public String toString() {
+        return "LearnerConfig{network: " + inputDim + " -> " + java.util.Arrays.toString(hiddenWidths) + " -> "
+                + numClasses + ", " + activation + ", dropout " + dropout + ", seed " + seed
+                + " | kernel: " + kernelKind + ", lambda " + ridgeLambda + ", cap |T| " + kernelCap
+                + ", refresh every " + (refreshEvery <= 0 ? "never (cap only)" : refreshEvery + " labels")
+                + ", warmup " + warmupLabels + " labels, " + precision
+                + " | training: " + trainEpochs + " epochs, lr " + learningRate + ", batch " + batchSize
+                + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels"
+                + " | posterior: " + posteriorKind + " x" + posteriorSamples + ", prior var " + gaussianPriorVariance
+                + ", softmax T " + softmaxTemperature
+                + " | acquisition: " + acquisitionFunctions + ", select by " + selectBy + ", pool " + referencePoolSize
+                + ", lookahead vs " + lookaheadReference + ", pseudo-labels from " + pseudoLabelSource
+                + " | selection: " + policyKind + ", budget " + budget
+                + (budgetKind == BudgetKind.FRACTION ? " of events" : " labels/min")
+                + ", window " + quantileWindow + ", tolerance " + quantileTolerance + "}";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LearnerConfig && toString().equals(o.toString());
+    }
+
+    @Override
+    public int hashCode() { return toString().hashCode(); }
+
+    /** Builder; every field has a default. {@link #build()} validates. */
+    public static final class Builder {
+        private int inputDim = 64;
+        private int numClasses = 10;
+        private int[] hiddenWidths = {256};
+        private Activation activation = Activation.RELU;
+        private double dropout = 0.0;
+        private long seed = 42L;
+        private KernelKind kernelKind = KernelKind.PNTK;
+        private double ridgeLambda = 1e-3;
+        private int kernelCap = 1024;
+        private int refreshEvery = 0;
+        private int warmupLabels = 50;
+        private int maxTrainingLabels = 100_000;
+        private Precision precision = Precision.FLOAT64;
+        private int trainEpochs = 100;
+        private double learningRate = 1e-3;
+        private int batchSize = 32;
+        private boolean refreshWarmStart = true;
+        private PosteriorKind posteriorKind = PosteriorKind.GAUSSIAN;
+        private int posteriorSamples = 20;
+        private double gaussianPriorVariance = 0.25;
+        private double softmaxTemperature = 0.1;
+        private int referencePoolSize = 512;
+        private List<String> acquisitionFunctions = new ArrayList<>(List.of(
+                "lookahead_mlmoc", "lookahead_flip", "balent", "bald", "entropy", "margin"));
+        private String selectBy = "lookahead_mlmoc";
+        private LookaheadReference lookaheadReference = LookaheadReference.LINEARISED;
+        private PseudoLabelSource pseudoLabelSource = PseudoLabelSource.NETWORK;
+        private int lookaheadChunk = 128;
+        private PolicyKind policyKind = PolicyKind.QUANTILE_FILTER;
+        private BudgetKind budgetKind = BudgetKind.FRACTION;
+        private double budget = 0.1;
+        private int quantileWindow = 100;
+        private double quantileTolerance = 50;
+        private double uncertaintyStep = 0.01;
+        private double uncertaintyInitialThreshold = Double.NaN;
+        private int topKWindow = 100;
+
+        private Builder() { }
+
+        /** Length of each event's feature vector. Default 64. */
+        public Builder inputDim(int v) { inputDim = v; return this; }
+        /** Number of classes C. Default 10. */
+        public Builder numClasses(int v) { numClasses = v; return this; }
+        /** Hidden layer widths, input to output. Default {256}. */
+        public Builder hiddenWidths(int... v) { hiddenWidths = v.clone(); return this; }
+        /** Default RELU. */
+        public Builder activation(Activation v) { activation = v; return this; }
+        /** Dropout after each hidden activation, in [0,1). Default 0 (needed > 0 for MC_DROPOUT). */
+        public Builder dropout(double v) { dropout = v; return this; }
+        /** Seed of every random choice (initialisation, shuffling, dropout, samples, reservoir). Default 42. */
+        public Builder seed(long v) { seed = v; return this; }
+        /** Default PNTK. */
+        public Builder kernelKind(KernelKind v) { kernelKind = v; return this; }
+        /** Ridge lambda added to K(T,T). Default 1e-3. */
+        public Builder ridgeLambda(double v) { ridgeLambda = v; return this; }
+        /** Max |T| (labels + pending since the last refresh) before a refresh. Default 1024. */
+        public Builder kernelCap(int v) { kernelCap = v; return this; }
+        /** Refresh every N folded labels as well; 0 = only at the cap. Default 0. */
+        public Builder refreshEvery(int v) { refreshEvery = v; return this; }
+        /** Labels (the seed set) folded before the network's first training; 0 = never train automatically. Default 50. */
+        public Builder warmupLabels(int v) { warmupLabels = v; return this; }
+        /** Most recent labels kept for retraining at a refresh. Default 100000. */
+        public Builder maxTrainingLabels(int v) { maxTrainingLabels = v; return this; }
+        /** Float type of the kernel maths. Default FLOAT64 (the references need it; FLOAT32 is faster on GPUs). */
+        public Builder precision(Precision v) { precision = v; return this; }
+        /** Epochs per (re)training. Default 100. */
+        public Builder trainEpochs(int v) { trainEpochs = v; return this; }
+        /** Adam learning rate. Default 1e-3. */
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        /** Mini-batch size. Default 32. */
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        /** Refresh continues from the current weights (true) or re-initialises (false). Default true. */
+        public Builder refreshWarmStart(boolean v) { refreshWarmStart = v; return this; }
+        /** Default GAUSSIAN. */
+        public Builder posteriorKind(PosteriorKind v) { posteriorKind = v; return this; }
+        /** Posterior samples S per candidate. Default 20. */
+        public Builder posteriorSamples(int v) { posteriorSamples = v; return this; }
+        /** Prior variance of each output for GAUSSIAN samples: var = this * Sigma(x,x)/K(x,x). Default 0.25. */
+        public Builder gaussianPriorVariance(double v) { gaussianPriorVariance = v; return this; }
+        /** Outputs are regression values on one-hot targets; probabilities = softmax(f / T). Default 0.1. */
+        public Builder softmaxTemperature(double v) { softmaxTemperature = v; return this; }
+        /** Reservoir size of the look-ahead reference pool. Default 512. */
+        public Builder referencePoolSize(int v) { referencePoolSize = v; return this; }
+        /** Acquisition functions the scorer computes (names of {@code Acquisitions}). */
+        public Builder acquisitionFunctions(List<String> v) { acquisitionFunctions = new ArrayList<>(v); return this; }
+        /** The acquisition function whose score the selection policy sees. Default lookahead_mlmoc. */
+        public Builder selectBy(String v) { selectBy = v; return this; }
+        /** Default LINEARISED. */
+        public Builder lookaheadReference(LookaheadReference v) { lookaheadReference = v; return this; }
+        /** Default NETWORK. */
+        public Builder pseudoLabelSource(PseudoLabelSource v) { pseudoLabelSource = v; return this; }
+        /** Candidates per look-ahead chunk (bounds the |U| x chunk x C temporary). Default 128. */
+        public Builder lookaheadChunk(int v) { lookaheadChunk = v; return this; }
+        /** Default QUANTILE_FILTER. */
+        public Builder policyKind(PolicyKind v) { policyKind = v; return this; }
+        /** Default FRACTION. */
+        public Builder budgetKind(BudgetKind v) { budgetKind = v; return this; }
+        /** Fraction of events in (0,1], or labels per minute. Default 0.1. */
+        public Builder budget(double v) { budget = v; return this; }
+        /** Recent scores the quantile filter keeps. Default 100. */
+        public Builder quantileWindow(int v) { quantileWindow = v; return this; }
+        /** Balancing tolerance w_tol of the quantile filter (events). Default 50. */
+        public Builder quantileTolerance(double v) { quantileTolerance = v; return this; }
+        /** Step s of variable uncertainty. Default 0.01. */
+        public Builder uncertaintyStep(double v) { uncertaintyStep = v; return this; }
+        /** Starting threshold of variable uncertainty; NaN = the first score seen. Default NaN. */
+        public Builder uncertaintyInitialThreshold(double v) { uncertaintyInitialThreshold = v; return this; }
+        /** Tumbling-window length for windowed top-k (events). Default 100. */
+        public Builder topKWindow(int v) { topKWindow = v; return this; }
+
+        public LearnerConfig build() {
+            require(inputDim > 0, "inputDim must be positive, got " + inputDim);
+            require(numClasses >= 1, "numClasses must be at least 1, got " + numClasses);
+            Objects.requireNonNull(hiddenWidths, "hiddenWidths");
+            for (int w : hiddenWidths) {
+                require(w > 0, "hidden widths must be positive: " + java.util.Arrays.toString(hiddenWidths));
+            }
+            require(dropout >= 0 && dropout < 1, "dropout must be in [0,1), got " + dropout);
+            require(ridgeLambda >= 0, "ridgeLambda must be >= 0, got " + ridgeLambda);
+            require(kernelCap >= 1, "kernelCap must be >= 1, got " + kernelCap);
+            require(refreshEvery >= 0 && warmupLabels >= 0, "refreshEvery and warmupLabels must be >= 0");
+            require(maxTrainingLabels >= 1, "maxTrainingLabels must be >= 1");
+            require(trainEpochs >= 0 && learningRate > 0 && batchSize >= 1, "bad training settings");
+            require(posteriorSamples >= 1, "posteriorSamples must be >= 1");
+            require(gaussianPriorVariance >= 0, "gaussianPriorVariance must be >= 0");
+            require(softmaxTemperature > 0, "softmaxTemperature must be > 0");
+            require(referencePoolSize >= 0, "referencePoolSize must be >= 0");
+            require(lookaheadChunk >= 1, "lookaheadChunk must be >= 1");
+            require(posteriorKind != PosteriorKind.MC_DROPOUT || (dropout > 0 && hiddenWidths.length > 0),
+                    "MC_DROPOUT posterior needs dropout > 0 and a hidden layer");
+            require(budget > 0 && (budgetKind != BudgetKind.FRACTION || budget <= 1),
+                    "budget must be a fraction in (0,1] or a positive labels/minute rate, got " + budget);
+            require(quantileWindow >= 1 && quantileTolerance > 0 && uncertaintyStep > 0 && topKWindow >= 1,
+                    "bad selection settings");
+            require(acquisitionFunctions.contains(selectBy),
+                    "selectBy '" + selectBy + "' must be one of the computed acquisitionFunctions " + acquisitionFunctions);
+            return new LearnerConfig(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

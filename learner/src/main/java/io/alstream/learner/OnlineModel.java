@@ -1,0 +1,428 @@
+package io.alstream.learner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.alstream.learner.LearnerConfig.PseudoLabelSource;
+import io.alstream.learner.kernel.EmpiricalNtk;
+import io.alstream.learner.kernel.KernelEntry;
+import io.alstream.learner.kernel.KernelRegressionState;
+import io.alstream.learner.kernel.NtkFeatures;
+import io.alstream.learner.nn.DeviceMlp;
+import io.alstream.learner.nn.MlpNetwork;
+import io.alstream.learner.nn.MlpWeights;
+import io.alstream.learner.util.ComputeDevice;
+import io.alstream.learner.util.SplitMix64;
+import io.alstream.learner.util.StateCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The trainer-side model (DESIGN 4.1, 4.4): the network linearised at its last trained weights plus kernel
+ * regression on the labels and pending requests since then. Single-threaded; holds DJL resources (close
+ * it). Its full state round-trips through {@link #toBytes()} / {@link #fromBytes} (a Flink checkpoint) and
+ * continues identically.
+ *
+ * <p>Life cycle: labels fold in by block-inverse updates (O(|T|^2)); when {@code warmupLabels} have been
+ * folded the network is trained for the first time ({@link #isWarm()}); afterwards a refresh retrains it on
+ * all kept labels and restarts the linearisation whenever |T| reaches {@code kernelCap} or every
+ * {@code refreshEvery} labels. Pending entries survive a refresh (re-added with fresh pseudo-labels).
+ */
+public final class OnlineModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineModel.class);
+    private static final int MAGIC = 0x414C534D; // "ALSM"
+    private static final int FORMAT = 1;
+
+    private final LearnerConfig config;
+    private final NDManager manager;
+    private final MlpNetwork network;
+    private DeviceMlp deviceNet;
+    private EmpiricalNtk ntk;
+    private KernelRegressionState state;
+    private final Deque<float[]> trainX = new ArrayDeque<>();
+    private final Deque<Integer> trainY = new ArrayDeque<>();
+    private final Set<String> foldedIds = new LinkedHashSet<>();
+    private long version;
+    private long labelsFolded;
+    private int labelsSinceRefresh;
+    private int refreshCount;
+    private boolean warm;
+
+    private OnlineModel(LearnerConfig config, MlpWeights weights) {
+        this.config = config;
+        this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
+        this.network = new MlpNetwork(config, weights, ComputeDevice.get());
+        linearise(weights);
+    }
+
+    /** A fresh model: seeded initial weights, empty T, not warm. */
+    public static OnlineModel create(LearnerConfig config) {
+        int[] widths = MlpWeights.widths(config.inputDim(), config.hiddenWidths(), config.numClasses());
+        return new OnlineModel(config, MlpWeights.initialise(widths, config.activation(), config.seed()));
+    }
+
+    /**
+     * A model linearised at given weights (e.g. a network trained elsewhere); warm says whether they count
+     * as trained.
+     */
+    public static OnlineModel createWithWeights(LearnerConfig config, MlpWeights weights, boolean warm) {
+        OnlineModel m = new OnlineModel(config, weights);
+        m.warm = warm;
+        return m;
+    }
+
+    private void linearise(MlpWeights weights) {
+        if (state != null) {
+            state.close();
+            deviceNet.close();
+        }
+        deviceNet = new DeviceMlp(manager, weights, ComputeDevice.dataType(config.precision()));
+        ntk = new EmpiricalNtk(deviceNet, config.kernelKind());
+        state = new KernelRegressionState(manager, ntk, config.ridgeLambda());
+    }
+
+    public LearnerConfig config() { return config; }
+    public long version() { return version; }
+    /** The network has been trained at least once. */
+    public boolean isWarm() { return warm; }
+    public MlpWeights weights() { return deviceNet.weights(); }
+
+    public double[] predict(float[] x) { return predict(toDouble(x)); }
+
+    /** Online f(x) per class. */
+    public double[] predict(double[] x) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NtkFeatures f = state.featuresOf(new double[][] {checkDim(x)});
+            return state.predict(f).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        }
+    }
+
+    public int predictClass(float[] x) { return argmax(predict(x)); }
+
+    public int predictClass(double[] x) { return argmax(predict(x)); }
+
+    /** Predictions for many rows at once, [n][C]. */
+    public double[][] predictAll(float[][] xs) {
+        double[][] out = new double[xs.length][];
+        int c = config.numClasses();
+        int chunk = 512;
+        for (int from = 0; from < xs.length; from += chunk) {
+            int to = Math.min(xs.length, from + chunk);
+            double[][] rows = new double[to - from][];
+            for (int i = from; i < to; i++) {
+                rows[i - from] = toDouble(checkDim(xs[i]));
+            }
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                double[] flat = state.predict(state.featuresOf(rows)).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+                for (int i = from; i < to; i++) {
+                    out[i] = java.util.Arrays.copyOfRange(flat, (i - from) * c, (i - from + 1) * c);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Fraction of rows whose predicted class equals the label (held-out evaluation). */
+    public double accuracy(float[][] xs, int[] ys) {
+        if (xs.length == 0) {
+            return Double.NaN;
+        }
+        double[][] p = predictAll(xs);
+        int right = 0;
+        for (int i = 0; i < xs.length; i++) {
+            right += argmax(p[i]) == ys[i] ? 1 : 0;
+        }
+        return right / (double) xs.length;
+    }
+
+    public FoldResult fold(String eventId, float[] x, int label) {
+        return fold(eventId, toDouble(checkDim(x)), label);
+    }
+
+    /**
+     * Folds one label. Idempotent by event id: a second fold of the same id returns DUPLICATE and changes
+     * nothing. Confirms a pending entry with that id (its pseudo-label becomes the real one; A^{-1} is
+     * unchanged) or appends a new entry to T (block-inverse update); bumps the version; then runs the
+     * warm-up training or a refresh when due.
+     */
+    public FoldResult fold(String eventId, double[] x, int label) {
+        checkDim(x);
+        if (label < 0 || label >= config.numClasses()) {
+            throw new IllegalArgumentException("label " + label + " outside [0, " + config.numClasses() + ")");
+        }
+        if (foldedIds.contains(eventId)) {
+            return new FoldResult(FoldResult.Status.DUPLICATE, -1, false, false, version);
+        }
+        int before = predictClass(x);
+        double[] target = oneHot(label);
+        int pendingIndex = state.indexOf(eventId);
+        boolean confirmed = pendingIndex >= 0;
+        if (confirmed) {
+            state.setTarget(pendingIndex, target, false);
+        } else {
+            state.append(new KernelEntry(eventId, x, target, false));
+        }
+        foldedIds.add(eventId);
+        rememberForTraining(x, label);
+        labelsFolded++;
+        labelsSinceRefresh++;
+        version++;
+        boolean refresh = refreshDue();
+        if (refresh) {
+            refreshNow();
+        }
+        return new FoldResult(FoldResult.Status.FOLDED, before, confirmed, refresh, version);
+    }
+
+    private boolean refreshDue() {
+        if (!warm) {
+            return (config.warmupLabels() > 0 && labelsFolded >= config.warmupLabels()) || state.size() >= config.kernelCap();
+        }
+        return state.size() >= config.kernelCap()
+                || (config.refreshEvery() > 0 && labelsSinceRefresh >= config.refreshEvery());
+    }
+
+    public boolean addPending(String eventId, float[] x) {
+        return addPending(eventId, toDouble(checkDim(x)));
+    }
+
+    /**
+     * Adds a requested point to T with its pseudo-label (onehot argmax of f0 or f, per config) so Sigma
+     * shrinks around it until the label arrives (DESIGN 4.4). No-op (false) if the id was already folded or
+     * is already pending, or if |T| is at the cap. Bumps the version when added.
+     */
+    public boolean addPending(String eventId, double[] x) {
+        checkDim(x);
+        if (foldedIds.contains(eventId) || state.indexOf(eventId) >= 0 || state.size() >= config.kernelCap()) {
+            return false;
+        }
+        state.append(new KernelEntry(eventId, x, oneHot(pseudoLabel(x)), true));
+        version++;
+        return true;
+    }
+
+    /** Drops a pending entry (its request timed out). False if there is no pending entry with that id. */
+    public boolean dropPending(String eventId) {
+        int i = state.indexOf(eventId);
+        if (i < 0 || !state.entries().get(i).pending()) {
+            return false;
+        }
+        state.remove(i);
+        version++;
+        return true;
+    }
+
+    /** Retrains the network on every kept label now and restarts the linearisation (bumps the version). */
+    public void refresh() {
+        refreshNow();
+        version++;
+    }
+
+    private void refreshNow() {
+        long t0 = System.nanoTime();
+        List<KernelEntry> pending = new ArrayList<>();
+        for (KernelEntry e : state.entries()) {
+            if (e.pending()) {
+                pending.add(e);
+            }
+        }
+        long seed = SplitMix64.derive(config.seed(), refreshCount);
+        if (!config.refreshWarmStart() && warm) {
+            network.setWeights(MlpWeights.initialise(
+                    MlpWeights.widths(config.inputDim(), config.hiddenWidths(), config.numClasses()),
+                    config.activation(), seed));
+        }
+        List<float[]> xs = new ArrayList<>(trainX);
+        int[] ys = trainY.stream().mapToInt(Integer::intValue).toArray();
+        double loss = network.train(xs, ys, config.trainEpochs(), config.learningRate(), config.batchSize(), seed);
+        linearise(network.weights());
+        // pending requests stay in T with pseudo-labels from the new network (at most half the cap)
+        int keepFrom = Math.max(0, pending.size() - Math.max(1, config.kernelCap() / 2));
+        List<KernelEntry> readd = new ArrayList<>();
+        for (KernelEntry e : pending.subList(keepFrom, pending.size())) {
+            readd.add(new KernelEntry(e.id(), e.x(), oneHot(pseudoLabel(e.x())), true));
+        }
+        state.appendAll(readd);
+        refreshCount++;
+        labelsSinceRefresh = 0;
+        warm = true;
+        LOG.info("refresh #{}: trained on {} labels ({} epochs, last loss {}), {} pending re-added, {} ms",
+                refreshCount, xs.size(), config.trainEpochs(), String.format("%.5f", loss), readd.size(),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private int pseudoLabel(double[] x) {
+        if (config.pseudoLabelSource() == PseudoLabelSource.ONLINE) {
+            return predictClass(x);
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray f0 = deviceNet.forward(deviceNet.toDevice(new double[][] {x}));
+            return argmax(f0.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray());
+        }
+    }
+
+    private void rememberForTraining(double[] x, int label) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        trainX.addLast(f);
+        trainY.addLast(label);
+        while (trainX.size() > config.maxTrainingLabels()) {
+            trainX.removeFirst();
+            trainY.removeFirst();
+        }
+    }
+
+    public ModelStats stats() {
+        int pending = 0;
+        for (KernelEntry e : state.entries()) {
+            pending += e.pending() ? 1 : 0;
+        }
+        return new ModelStats(version, labelsFolded, state.size(), pending, refreshCount, warm);
+    }
+
+    /** What scorers need, for broadcast. */
+    public ModelSnapshot snapshot() {
+        return new ModelSnapshot(version, warm, deviceNet.weights(), state.entries(), state.inverseToDoubles());
+    }
+
+    /** The kernel state (for tests and benchmarks that inspect A^{-1}). */
+    public KernelRegressionState kernelState() { return state; }
+
+    /** Full state: weights, T, A^{-1}, targets, pending set, kept labels, folded ids, counters, version. */
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT);
+            out.writeUTF(config.toString());
+            out.writeLong(version);
+            out.writeLong(labelsFolded);
+            out.writeInt(labelsSinceRefresh);
+            out.writeInt(refreshCount);
+            out.writeBoolean(warm);
+            network.weights().write(out);     // training weights (float32 values)
+            deviceNet.weights().write(out);   // the linearisation point
+            ModelSnapshot.writeEntries(out, state.entries());
+            StateCodec.writeDoubles(out, state.inverseToDoubles());
+            out.writeInt(trainX.size());
+            java.util.Iterator<Integer> ys = trainY.iterator();
+            for (float[] x : trainX) {
+                StateCodec.writeFloats(out, x);
+                out.writeInt(ys.next());
+            }
+            out.writeInt(foldedIds.size());
+            for (String id : foldedIds) {
+                out.writeUTF(id);
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static OnlineModel fromBytes(LearnerConfig config, byte[] data) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+            if (in.readInt() != MAGIC) {
+                throw new IllegalArgumentException("not an OnlineModel state");
+            }
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("unsupported OnlineModel state format " + format);
+            }
+            String savedConfig = in.readUTF();
+            if (!savedConfig.equals(config.toString())) {
+                LOG.warn("restoring state saved under a different config:\n saved {}\n now   {}", savedConfig, config);
+            }
+            long version = in.readLong();
+            long labelsFolded = in.readLong();
+            int sinceRefresh = in.readInt();
+            int refreshes = in.readInt();
+            boolean warm = in.readBoolean();
+            MlpWeights training = MlpWeights.read(in);
+            MlpWeights linearisation = MlpWeights.read(in);
+            List<KernelEntry> entries = ModelSnapshot.readEntries(in);
+            double[] inverse = StateCodec.readDoubles(in);
+            OnlineModel m = new OnlineModel(config, linearisation);
+            m.network.setWeights(training);
+            m.state.restore(entries, inverse);
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                m.trainX.addLast(StateCodec.readFloats(in));
+                m.trainY.addLast(in.readInt());
+            }
+            int ids = in.readInt();
+            for (int i = 0; i < ids; i++) {
+                m.foldedIds.add(in.readUTF());
+            }
+            m.version = version;
+            m.labelsFolded = labelsFolded;
+            m.labelsSinceRefresh = sinceRefresh;
+            m.refreshCount = refreshes;
+            m.warm = warm;
+            return m;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt OnlineModel state: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        state.close();
+        deviceNet.close();
+        network.close();
+        manager.close();
+    }
+
+    private double[] oneHot(int label) {
+        double[] t = new double[config.numClasses()];
+        t[label] = 1;
+        return t;
+    }
+
+    private <T> T checkDim(T x) {
+        int len = x instanceof float[] ? ((float[]) x).length : ((double[]) x).length;
+        if (len != config.inputDim()) {
+            throw new IllegalArgumentException("feature vector has " + len + " values, expected " + config.inputDim());
+        }
+        return x;
+    }
+
+    static double[] toDouble(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
+    }
+
+    static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
