@@ -2,6 +2,8 @@ package io.alstream.connectors.broker;
 
 import java.util.Objects;
 
+import io.alstream.connectors.registry.SchemaRegistryClient;
+import io.alstream.connectors.serde.AvroSerdes;
 import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelAnswer;
@@ -20,5 +22,13 @@ public record BrokerSerdes(Serde<LabelRequest> requests, Serde<LabelAnswer> answ
         Objects.requireNonNull(answers, "answers");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(deadLetters, "deadLetters");
+    }
+
+    /** The Confluent wire-format serdes on a schema registry, registering each topic's value schema on first use. */
+    public static BrokerSerdes avro(SchemaRegistryClient registry) {
+        return new BrokerSerdes(AvroSerdes.specific(LabelRequest.class, registry, false),
+                AvroSerdes.specific(LabelAnswer.class, registry, false),
+                AvroSerdes.specific(ConsolidatedLabel.class, registry, false),
+                AvroSerdes.specific(DeadLetter.class, registry, false));
     }
 }
