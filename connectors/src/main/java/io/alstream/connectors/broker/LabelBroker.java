@@ -1,0 +1,393 @@
+package io.alstream.connectors.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import io.alstream.connectors.broker.http.WorkerHttpServer;
+import io.alstream.connectors.broker.http.WorkerTokens;
+import io.alstream.connectors.broker.topology.LabelBrokerTopology;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The label broker as a service: the Kafka Streams topology plus the worker HTTP API, against a
+ * Kafka cluster given by its bootstrap servers. Embedded ({@code alstream demo}) and standalone
+ * ({@code alstream broker}, see {@link LabelBrokerMain}) run this same class.
+ *
+ * <pre>{@code
+ * try (LabelBroker broker = LabelBroker.builder()
+ *         .bootstrapServers(kafka.bootstrapServers())
+ *         .serdes(serdes)
+ *         .tokens(WorkerTokens.derivedFrom(secret))
+ *         .httpPort(0)                       // 0 = a free port
+ *         .start()) {
+ *     URI api = broker.httpUri();            // http://localhost:PORT/
+ * }
+ * }</pre>
+ *
+ * All state is in Kafka Streams stores backed by changelog topics: a broker started on an empty
+ * state directory restores it from Kafka.
+ */
+public final class LabelBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LabelBroker.class);
+
+    private final String bootstrapServers;
+    private final BrokerSerdes serdes;
+    private final BrokerConfig config;
+    private final WorkerTokens tokens;
+    private final String httpHost;
+    private final int httpPort;
+    private final Path stateDir;
+    private final boolean deleteStateDirOnClose;
+    private final Map<String, Object> streamsOverrides;
+    private final Map<String, Object> clientOverrides;
+    private final boolean createTopics;
+    private final int topicPartitions;
+    private final PrometheusMeterRegistry registry;
+    private final BrokerMetrics metrics;
+
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private WorkerHttpServer http;
+
+    private LabelBroker(Builder b) {
+        this.bootstrapServers = Objects.requireNonNull(b.bootstrapServers, "bootstrapServers");
+        this.serdes = Objects.requireNonNull(b.serdes, "serdes");
+        this.tokens = Objects.requireNonNull(b.tokens, "tokens");
+        this.config = b.config;
+        this.httpHost = b.httpHost;
+        this.httpPort = b.httpPort;
+        try {
+            if (b.stateDir == null) {
+                this.stateDir = Files.createTempDirectory("alstream-broker-");
+                this.deleteStateDirOnClose = true;
+            } else {
+                this.stateDir = Files.createDirectories(b.stateDir);
+                this.deleteStateDirOnClose = false;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the broker state directory", e);
+        }
+        this.streamsOverrides = Map.copyOf(b.streamsOverrides);
+        this.clientOverrides = Map.copyOf(b.clientOverrides);
+        this.createTopics = b.createTopics;
+        this.topicPartitions = b.topicPartitions;
+        this.registry = b.registry != null ? b.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = new BrokerMetrics(registry);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates the broker's topics if needed, starts Kafka Streams, waits until its state is restored
+     * and it runs, then opens the HTTP API.
+     */
+    public synchronized LabelBroker start() {
+        if (streams != null) {
+            return this;
+        }
+        long t0 = System.nanoTime();
+        ensureTopics();
+        Topology topology = LabelBrokerTopology.build(config, serdes, metrics);
+        streams = new KafkaStreams(topology, streamsProperties());
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+                failed.set(now);
+                running.countDown();
+            }
+            LOG.info("label broker streams {} -> {}", before, now);
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("label broker stream thread failed; shutting the broker's streams down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        streams.start();
+        try {
+            if (!running.await(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS) || failed.get() != null) {
+                KafkaStreams.State s = streams.state();
+                close();
+                throw new IllegalStateException("the label broker's streams did not reach RUNNING within "
+                        + config.startTimeout() + " (state " + s + ")");
+            }
+            http = new WorkerHttpServer(new InetSocketAddress(httpHost, httpPort), config, streams, serdes,
+                    bootstrapServers, clientOverrides, tokens, metrics, registry);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while starting the label broker", e);
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot open the worker API on " + httpHost + ":" + httpPort, e);
+        }
+        LOG.info("label broker up in {} ms: {} , worker API at {}", (System.nanoTime() - t0) / 1_000_000, config, httpUri());
+        return this;
+    }
+
+    Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // one partition, one task: more threads would idle
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        // requests, answers and commands need no ordering between them: never hold one back waiting for another
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        // a worker waits on each command: don't let an idle fetch sit the default 500 ms
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
+        for (Map.Entry<String, Object> e : clientOverrides.entrySet()) {
+            p.put(e.getKey(), e.getValue());
+        }
+        p.putAll(streamsOverrides);
+        return p;
+    }
+
+    private void ensureTopics() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(clientOverrides);
+        try (Admin admin = Admin.create(p)) {
+            List<NewTopic> wanted = new ArrayList<>();
+            // The broker's own topics: one partition each, so one task sees every command in order.
+            wanted.add(new NewTopic(config.commandsTopic(), 1, (short) -1)
+                    .configs(Map.of("retention.ms", Long.toString(Duration.ofDays(1).toMillis()))));
+            wanted.add(new NewTopic(config.repliesTopic(), 1, (short) -1)
+                    .configs(Map.of("retention.ms", Long.toString(Duration.ofHours(1).toMillis()))));
+            if (createTopics) {
+                for (String t : List.of(config.requestsTopic(), config.answersTopic(), config.labelsTopic(),
+                        config.deadLetterTopic())) {
+                    wanted.add(new NewTopic(t, topicPartitions, (short) -1));
+                }
+            }
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                LOG.info("creating topics {}", missing.stream().map(NewTopic::name).toList());
+                for (var f : admin.createTopics(missing).values().values()) {
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+            TopicDescription commands = admin.describeTopics(List.of(config.commandsTopic()))
+                    .allTopicNames().get().get(config.commandsTopic());
+            if (commands.partitions().size() != 1) {
+                throw new IllegalStateException("the commands topic " + config.commandsTopic() + " has "
+                        + commands.partitions().size() + " partitions; the broker needs exactly 1");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot create the broker's topics: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The port the worker API listens on (the chosen one if 0 was asked for). */
+    public int httpPort() {
+        if (http == null) {
+            throw new IllegalStateException("not started");
+        }
+        return http.port();
+    }
+
+    /** Base URI of the worker API, ending in a slash. */
+    public URI httpUri() {
+        String host = httpHost.contains(":") ? "[" + httpHost + "]" : httpHost;
+        return URI.create("http://" + host + ":" + httpPort() + "/");
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public KafkaStreams.State streamsState() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Stops the HTTP API, then the streams (committing what was processed). Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (http != null) {
+            http.close();
+            http = null;
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+                streamsMetrics = null;
+            }
+            streams = null;
+        }
+        if (deleteStateDirOnClose) {
+            deleteRecursively(stateDir);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Required: bootstrap servers, serdes, tokens. Everything else has a default. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private BrokerSerdes serdes;
+        private WorkerTokens tokens;
+        private BrokerConfig config = BrokerConfig.defaults();
+        private String httpHost = "localhost";
+        private int httpPort = 8085;
+        private Path stateDir;
+        private final Map<String, Object> streamsOverrides = new HashMap<>();
+        private final Map<String, Object> clientOverrides = new HashMap<>();
+        private boolean createTopics = true;
+        private int topicPartitions = 1;
+        private PrometheusMeterRegistry registry;
+
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        public Builder serdes(BrokerSerdes serdes) {
+            this.serdes = serdes;
+            return this;
+        }
+
+        /** Who may call the worker API as whom. */
+        public Builder tokens(WorkerTokens tokens) {
+            this.tokens = tokens;
+            return this;
+        }
+
+        public Builder config(BrokerConfig config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** Interface the worker API binds to. Default localhost; 0.0.0.0 for all. */
+        public Builder httpHost(String host) {
+            this.httpHost = Objects.requireNonNull(host);
+            return this;
+        }
+
+        /** Port of the worker API. Default 8085; 0 picks a free one. */
+        public Builder httpPort(int port) {
+            this.httpPort = port;
+            return this;
+        }
+
+        /** Where Kafka Streams keeps its local state. Default: a temporary folder deleted on close. */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        /** Any Kafka Streams setting, applied last. */
+        public Builder streamsProperty(String key, Object value) {
+            streamsOverrides.put(key, value);
+            return this;
+        }
+
+        /**
+         * A client setting (security, timeouts) for every Kafka client the broker makes: the streams,
+         * and the HTTP side's producer, consumer and admin.
+         */
+        public Builder clientProperty(String key, Object value) {
+            clientOverrides.put(key, value);
+            return this;
+        }
+
+        /** Create the requests, answers, labels and dead-letter topics if missing. Default true. */
+        public Builder createTopics(boolean create) {
+            this.createTopics = create;
+            return this;
+        }
+
+        /** Partitions of topics the broker creates for its inputs and outputs. Default 1. */
+        public Builder topicPartitions(int partitions) {
+            this.topicPartitions = partitions;
+            return this;
+        }
+
+        /** The registry for the broker's meters and Kafka Streams', scraped at /metrics. Default: a new one. */
+        public Builder registry(PrometheusMeterRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public LabelBroker build() {
+            return new LabelBroker(this);
+        }
+
+        public LabelBroker start() {
+            return build().start();
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.alstream.connectors.broker.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.alstream.connectors.broker.BrokerConfig;
+import io.alstream.connectors.broker.BrokerMetrics;
+import io.alstream.connectors.broker.BrokerSerdes;
+import io.alstream.connectors.broker.api.AnswerBody;
+import io.alstream.connectors.broker.api.AnswerResult;
+import io.alstream.connectors.broker.api.ApiError;
+import io.alstream.connectors.broker.api.TaskView;
+import io.alstream.connectors.broker.state.Json;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker API over the JDK's HTTP server: JSON in and out, a bearer token per worker, bodies
+ * capped, every error as {@code {"error": "...", "code": N}} (plus {@code "reason"} where a machine
+ * should branch on it). Routes are listed in {@link #ROUTES}; the OpenAPI description in
+ * {@code openapi/label-broker.yaml} must name the same ones (a test holds them together).
+ */
+public final class WorkerHttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerHttpServer.class);
+    private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9_.@:\\-]{1,128}");
+    private static final String OPENAPI_RESOURCE = "/openapi/label-broker.yaml";
+
+    /** A route: method and path template, {@code {name}} matching one path segment. */
+    public record Route(String method, String template) {
+        boolean pathMatches(List<String> segments, Map<String, String> params) {
+            String[] parts = template.substring(1).split("/");
+            if (parts.length != segments.size()) {
+                return false;
+            }
+            Map<String, String> found = new HashMap<>();
+            for (int i = 0; i < parts.length; i++) {
+                String seg = segments.get(i);
+                if (parts[i].startsWith("{") && parts[i].endsWith("}")) {
+                    if (seg.isEmpty()) {
+                        return false;
+                    }
+                    found.put(parts[i].substring(1, parts[i].length() - 1), seg);
+                } else if (!parts[i].equals(seg)) {
+                    return false;
+                }
+            }
+            params.putAll(found);
+            return true;
+        }
+    }
+
+    public static final Route HEALTH = new Route("GET", "/health");
+    public static final Route METRICS = new Route("GET", "/metrics");
+    public static final Route OPENAPI = new Route("GET", "/openapi.yaml");
+    public static final Route NEXT = new Route("POST", "/v1/workers/{workerId}/tasks/next");
+    public static final Route ANSWER = new Route("POST", "/v1/workers/{workerId}/tasks/{requestId}/answer");
+    public static final Route RELEASE = new Route("POST", "/v1/workers/{workerId}/tasks/{requestId}/release");
+    public static final Route STATS = new Route("GET", "/v1/workers/{workerId}/stats");
+    /** Every route this server serves. */
+    public static final List<Route> ROUTES = List.of(HEALTH, METRICS, OPENAPI, NEXT, ANSWER, RELEASE, STATS);
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final BrokerGateway gateway;
+    private final WorkerTokens tokens;
+    private final BrokerMetrics metrics;
+    private final PrometheusMeterRegistry prometheus;
+    private final int maxBody;
+
+    /**
+     * Starts serving. The server writes to Kafka through its own producer and reads the topology's
+     * replies with its own consumer, both made from {@code bootstrapServers} and {@code clientOverrides}.
+     *
+     * @param prometheus the registry {@code /metrics} scrapes, or null to not serve it
+     */
+    public WorkerHttpServer(InetSocketAddress address, BrokerConfig config, KafkaStreams streams, BrokerSerdes serdes,
+                            String bootstrapServers, Map<String, Object> clientOverrides, WorkerTokens tokens,
+                            BrokerMetrics metrics, PrometheusMeterRegistry prometheus) throws IOException {
+        this.gateway = new BrokerGateway(streams, config, serdes, metrics, bootstrapServers, clientOverrides);
+        this.tokens = tokens;
+        this.metrics = metrics;
+        this.prometheus = prometheus;
+        this.maxBody = config.httpMaxBodyBytes();
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(config.httpThreads(), r -> {
+            Thread t = new Thread(r, "label-broker-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.server = HttpServer.create(address, 128);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String routeName = "unmatched";
+        int status = 500;
+        try {
+            List<String> segments = segments(ex.getRequestURI());
+            Map<String, String> params = new LinkedHashMap<>();
+            Route route = null;
+            List<String> allowed = new ArrayList<>();
+            for (Route r : ROUTES) {
+                Map<String, String> p = new HashMap<>();
+                if (r.pathMatches(segments, p)) {
+                    allowed.add(r.method());
+                    if (r.method().equalsIgnoreCase(ex.getRequestMethod())) {
+                        route = r;
+                        params.putAll(p);
+                    }
+                }
+            }
+            if (route == null) {
+                if (!allowed.isEmpty()) {
+                    ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
+                    throw new ApiException(405, "method " + ex.getRequestMethod() + " not allowed here; allowed: " + allowed);
+                }
+                throw new ApiException(404, "no such route: " + ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
+            }
+            routeName = route.template();
+            status = serve(route, params, ex);
+        } catch (ApiException e) {
+            status = e.status;
+            sendJson(ex, e.status, new ApiError(e.getMessage(), e.status, e.reason));
+        } catch (RuntimeException e) {
+            LOG.error("worker API: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            status = 500;
+            sendJson(ex, 500, new ApiError("internal error: " + e, 500, null));
+        } finally {
+            metrics.http(routeName, status);
+            ex.close();
+        }
+    }
+
+    private int serve(Route route, Map<String, String> params, HttpExchange ex) throws IOException {
+        if (route == HEALTH) {
+            KafkaStreams.State s = gateway.streamsState();
+            boolean up = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+            int code = up ? 200 : 503;
+            sendJson(ex, code, Map.of("status", up ? "UP" : "DOWN", "streams", s.name()));
+            return code;
+        }
+        if (route == METRICS) {
+            if (prometheus == null) {
+                throw new ApiException(404, "metrics are not exposed by this broker");
+            }
+            sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape());
+            return 200;
+        }
+        if (route == OPENAPI) {
+            try (InputStream in = WorkerHttpServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+                if (in == null) {
+                    throw new ApiException(404, "no OpenAPI description packaged");
+                }
+                sendText(ex, 200, "application/yaml; charset=utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            return 200;
+        }
+        String workerId = params.get("workerId");
+        if (!WORKER_ID.matcher(workerId).matches()) {
+            throw new ApiException(400, "worker id must match " + WORKER_ID.pattern());
+        }
+        authorize(ex, workerId);
+        byte[] body = readBody(ex);
+        if (route == NEXT) {
+            TaskView task = gateway.next(workerId);
+            if (task == null) {
+                ex.sendResponseHeaders(204, -1);
+                return 204;
+            }
+            sendJson(ex, 200, task);
+            return 200;
+        }
+        String requestId = params.get("requestId");
+        if (route == ANSWER) {
+            AnswerBody a = parseAnswer(body);
+            AnswerResult r = gateway.submit(workerId, requestId, a.label, a.confidence);
+            sendJson(ex, r.httpStatus, r);
+            return r.httpStatus;
+        }
+        if (route == RELEASE) {
+            gateway.release(workerId, requestId);
+            sendJson(ex, 200, Map.of("status", "released", "requestId", requestId));
+            return 200;
+        }
+        if (route == STATS) {
+            sendJson(ex, 200, gateway.stats(workerId));
+            return 200;
+        }
+        throw new ApiException(404, "no such route");
+    }
+
+    private void authorize(HttpExchange ex, String workerId) {
+        String header = ex.getRequestHeaders().getFirst("Authorization");
+        if (header == null || header.isBlank()) {
+            throw new ApiException(401, "missing bearer token (Authorization: Bearer <token>)", "missing-token");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiException(401, "the Authorization header must be 'Bearer <token>'", "missing-token");
+        }
+        String owner = tokens.workerOf(header.substring(7).trim());
+        if (owner == null) {
+            throw new ApiException(401, "unknown token", "unknown-token");
+        }
+        if (!owner.equals(workerId)) {
+            throw new ApiException(403, "this token belongs to another worker", "wrong-worker");
+        }
+    }
+
+    private byte[] readBody(HttpExchange ex) throws IOException {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > maxBody) {
+                    throw new ApiException(413, "request body larger than " + maxBody + " bytes", "too-large");
+                }
+            } catch (NumberFormatException e) {
+                throw new ApiException(400, "bad Content-Length");
+            }
+        }
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = in.readNBytes(maxBody + 1);
+            if (b.length > maxBody) {
+                throw new ApiException(413, "request body larger than " + maxBody + " bytes", "too-large");
+            }
+            return b;
+        }
+    }
+
+    private static AnswerBody parseAnswer(byte[] body) {
+        if (body.length == 0) {
+            throw new ApiException(400, "an answer needs a JSON body {\"label\": <int>}", "invalid-body");
+        }
+        AnswerBody a;
+        try {
+            a = Json.MAPPER.readValue(body, AnswerBody.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiException(400, "invalid JSON body: " + e.getOriginalMessage(), "invalid-body");
+        } catch (IOException e) {
+            throw new ApiException(400, "invalid JSON body: " + e.getMessage(), "invalid-body");
+        }
+        if (a == null || a.label == null) {
+            throw new ApiException(400, "label is required", "invalid-body");
+        }
+        if (a.confidence != null && !(a.confidence >= 0 && a.confidence <= 1)) {
+            throw new ApiException(400, "confidence must lie in [0, 1]", "invalid-body");
+        }
+        return a;
+    }
+
+    private static List<String> segments(URI uri) {
+        String raw = uri.getRawPath();
+        List<String> out = new ArrayList<>();
+        if (raw == null || raw.isEmpty() || raw.equals("/")) {
+            return out;
+        }
+        for (String s : raw.substring(1).split("/", -1)) {
+            out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = Json.write(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void sendText(HttpExchange ex, int status, String contentType, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        gateway.close();
+    }
+}
