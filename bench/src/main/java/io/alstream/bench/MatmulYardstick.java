@@ -46,9 +46,9 @@ public class MatmulYardstick {
     }
 
     @Benchmark
-    public float matmul() {
+    public long matmul() {
         try (NDArray c = a.matMul(b)) {
-            return c.getFloat(0, 0);
+            return c.getShape().size(); // CPU torch is synchronous: the product is done here
         }
     }
 
