@@ -55,6 +55,12 @@ public final class EmbeddedStack implements AutoCloseable {
      * @param broker      the label broker's settings
      */
     public static EmbeddedStack start(Path dataDir, int partitions, int taskSlots, BrokerConfig broker) throws Exception {
+        return start(dataDir, partitions, 1, taskSlots, broker);
+    }
+
+    /** As above, with {@code taskManagers} TaskManagers of {@code slotsPerTaskManager} slots each. */
+    public static EmbeddedStack start(Path dataDir, int partitions, int taskManagers, int slotsPerTaskManager,
+                                      BrokerConfig broker) throws Exception {
         boolean temp = dataDir == null;
         Path dir = temp ? Files.createTempDirectory("alstream-") : Files.createDirectories(dataDir);
         long t0 = System.nanoTime();
@@ -79,7 +85,7 @@ public final class EmbeddedStack implements AutoCloseable {
                     .stateDir(dir.resolve("broker"))
                     .httpPort(0)
                     .start();
-            flink = EmbeddedFlink.start(1, taskSlots, dir.resolve("checkpoints"));
+            flink = EmbeddedFlink.start(taskManagers, slotsPerTaskManager, dir.resolve("checkpoints"));
         } catch (Exception e) {
             closeQuietly(flink, labelBroker, registry, kafka);
             throw e;

@@ -18,9 +18,9 @@ import picocli.CommandLine.Parameters;
 import io.alstream.learner.AcquireTool;
 
 @Command(name = "acquire", mixinStandardHelpOptions = true,
-        description = {"Score points from posterior samples of class probabilities, for users with their own models.",
-                "Input: JSON {\"probs\": [N][S][K]} (N points, S samples, K classes); output: each point's score per",
-                "function, as JSON."})
+        description = "Score points from posterior samples of class probabilities, for users with their own models. "
+                + "Input: JSON {\"probs\": [N][S][K]} (N points, S samples, K classes); output: each point's score per "
+                + "function, as JSON.")
 final class AcquireCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "Input JSON; - or absent = standard input.")
     Path input;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
  * The {@code alstream} command line. Every subcommand answers {@code --help}.
  */
 @Command(name = "alstream", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Streaming online active learner: Kafka in, label requests out, labels folded back into the model.", ""},
+        description = "Streaming online active learner: Kafka in, label requests out, labels folded back into the model. ",
         subcommands = {DemoCommand.class, RunCommand.class, RegistryCommand.class, BrokerCommand.class,
                 AcquireCommand.class, OptionsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Start with:  alstream demo        (everything embedded, no external services)"})

@@ -16,9 +16,7 @@ import io.alstream.connectors.broker.http.WorkerTokens;
 import io.alstream.connectors.registry.SchemaRegistryClient;
 
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = {"Run the label broker: a Kafka Streams service between the label-requests and labels topics,",
-                "with the worker HTTP API (next task, answer, release, stats; OpenAPI in",
-                "connectors/src/main/resources/openapi/label-broker.yaml) and Prometheus metrics on /metrics."})
+        description = "Run the label broker: a Kafka Streams service between the label-requests and labels topics, with the worker HTTP API (next task, answer, release, stats; OpenAPI in connectors/src/main/resources/openapi/label-broker.yaml) and Prometheus metrics on /metrics.")
 final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
     String bootstrap;

@@ -11,27 +11,25 @@ import io.alstream.local.demo.DemoRun;
 import io.alstream.local.demo.DemoSettings;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole active-learning loop in this process: Kafka, the schema registry, the label broker,",
-                "Flink and a simulated crowd; the shipped digits data set streams through it. Prints progress and a",
-                "summary, and writes a learning curve (CSV, PNG) to the report folder. No external services."})
+        description = "Run the whole active-learning loop in this process: Kafka, the schema registry, the label broker, Flink and a simulated crowd; the shipped digits data set streams through it. Prints progress and a summary, and writes a learning curve (CSV, PNG) to the report folder. No external services.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "0", description = "Events to stream; 0 = every row not held out (default ${DEFAULT-VALUE}).")
     int events;
-    @Option(names = "--rate", defaultValue = "40", description = "Events per second (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "25", description = "Events per second (default ${DEFAULT-VALUE}).")
     double rate;
     @Option(names = "--budget", defaultValue = "0.1", description = "Label budget, a fraction of events (default ${DEFAULT-VALUE}).")
     double budget;
     @Option(names = "--strategy", defaultValue = "lookahead_mlmoc",
             description = "Acquisition function that selects: lookahead_mlmoc, lookahead_flip, balent, bald, entropy, margin (default ${DEFAULT-VALUE}).")
     String strategy;
-    @Option(names = "--workers", defaultValue = "5", description = "Simulated crowd workers (default ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "8", description = "Simulated crowd workers (default ${DEFAULT-VALUE}).")
     int workers;
     @Option(names = "--worker-accuracy", defaultValue = "0.75,0.95", split = ",", paramLabel = "MIN,MAX",
             description = "Worker accuracies spread over this range (default ${DEFAULT-VALUE}).")
     double[] accuracy;
     @Option(names = "--answers", defaultValue = "3", description = "Answers wanted per item before aggregation (default ${DEFAULT-VALUE}).")
     int answers;
-    @Option(names = "--think-ms", defaultValue = "100,600", split = ",", paramLabel = "MIN,MAX",
+    @Option(names = "--think-ms", defaultValue = "50,300", split = ",", paramLabel = "MIN,MAX",
             description = "A worker's time per answer, in milliseconds (default ${DEFAULT-VALUE}).")
     long[] think;
     @Option(names = "--bad-records", defaultValue = "5", description = "Malformed records mixed into the stream, to show the dead-letter path (default ${DEFAULT-VALUE}).")

@@ -12,8 +12,7 @@ import io.alstream.connectors.registry.server.RegistryServer;
 import io.alstream.connectors.registry.server.RegistryServerOptions;
 
 @Command(name = "registry", mixinStandardHelpOptions = true,
-        description = {"Run the Confluent-compatible schema registry (REST API on --port), its schemas kept in a",
-                "compacted Kafka topic. Several instances on the same topic agree on ids. Runs until interrupted."})
+        description = "Run the Confluent-compatible schema registry (REST API on --port), its schemas kept in a compacted Kafka topic. Several instances on the same topic agree on ids. Runs until interrupted.")
 final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
     String bootstrap;

@@ -18,10 +18,7 @@ import io.alstream.flink.EmbeddedFlink;
 import io.alstream.flink.config.JobConfig;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster",
-                "and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim,",
-                "data.num-classes, ...). Runs until interrupted. On a Flink cluster submit the job jar with",
-                "`flink run` instead (see README)."})
+        description = "Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim, data.num-classes, ...). Runs until interrupted. On a Flink cluster submit the job jar with `flink run` instead (see README).")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     JobSettingsOptions job;

@@ -208,7 +208,8 @@ public final class DemoRun {
         rows.add(row("prequential accuracy", u == null || u.getPrequentialAccuracy() == null ? "-"
                 : String.format(Locale.ROOT, "%.1f%% (prediction before each label was folded)", u.getPrequentialAccuracy() * 100)));
         rows.add(row("dead letters", snap.deadLetterCount() + " " + snap.deadLetters()));
-        rows.add(row("wall time", String.format(Locale.ROOT, "%.1f s (%.1f events/s)", seconds, replayer.produced() / seconds)));
+        rows.add(row("wall time", String.format(Locale.ROOT, "%.1f s: events streamed in %.1f s (%.1f/s), then the last answers came back",
+                seconds, replayer.seconds(), replayer.produced() / Math.max(1e-9, replayer.seconds()))));
         out.println();
         out.println("alstream demo - summary");
         int w = rows.stream().mapToInt(r -> r[0].length()).max().orElse(10);

@@ -38,6 +38,8 @@ public final class EventReplayer implements Runnable {
     private final AtomicInteger produced = new AtomicInteger();
     private final AtomicInteger badProduced = new AtomicInteger();
     private volatile boolean done;
+    private volatile long startedAt;
+    private volatile long finishedAt;
     private volatile boolean stop;
     private volatile Exception failure;
 
@@ -67,6 +69,7 @@ public final class EventReplayer implements Runnable {
         List<byte[][]> bad = badRecords(badRecords);
         int badEvery = badRecords == 0 ? Integer.MAX_VALUE : Math.max(1, data.size() / (badRecords + 1));
         long t0 = System.nanoTime();
+        startedAt = t0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (int i = 0; i < data.size() && !stop; i++) {
                 String id = id(i);
@@ -92,6 +95,7 @@ public final class EventReplayer implements Runnable {
             failure = e;
             LOG.error("event replay failed after {} events", produced.get(), e);
         } finally {
+            finishedAt = System.nanoTime();
             done = true;
         }
     }
@@ -136,6 +140,12 @@ public final class EventReplayer implements Runnable {
 
     public boolean done() {
         return done;
+    }
+
+    /** Seconds the replay took (so far, while running). */
+    public double seconds() {
+        long end = done ? finishedAt : System.nanoTime();
+        return startedAt == 0 ? 0 : (end - startedAt) / 1e9;
     }
 
     public Exception failure() {

@@ -85,24 +85,27 @@ public final class LineChart {
         ymin -= pad;
         ymax += pad;
 
-        int left = 80, right = 190, top = 50, bottom = 60;
-        int pw = width - left - right, ph = height - top - bottom;
         Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
         g.setFont(font);
         FontMetrics fm = g.getFontMetrics();
+        int legend = 0;
+        for (String name : series.keySet()) {
+            legend = Math.max(legend, fm.stringWidth(name));
+        }
+        int left = 80, right = Math.min(width / 2, legend + 60), top = 50, bottom = 60;
+        int pw = width - left - right, ph = height - top - bottom;
 
         // axes and grid
-        g.setColor(new Color(0xeeeeee));
-        for (int i = 0; i <= 5; i++) {
-            int y = top + ph - i * ph / 5;
-            g.drawLine(left, y, left + pw, y);
-        }
+        double ystep = niceStep((ymax - ymin) / 6);
+        int decimals = Math.max(0, (int) Math.ceil(-Math.log10(ystep)));
         g.setColor(Color.DARK_GRAY);
         g.drawRect(left, top, pw, ph);
-        for (int i = 0; i <= 5; i++) {
-            double v = ymin + (ymax - ymin) * i / 5;
-            int y = top + ph - i * ph / 5;
-            String s = String.format(Locale.ROOT, "%.3f", v);
+        for (double v = Math.ceil(ymin / ystep) * ystep; v <= ymax + 1e-12; v += ystep) {
+            int y = yPix(v, ymin, ymax, top, ph);
+            g.setColor(new Color(0xeeeeee));
+            g.drawLine(left + 1, y, left + pw - 1, y);
+            g.setColor(Color.DARK_GRAY);
+            String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
             g.drawString(s, left - 8 - fm.stringWidth(s), y + fm.getAscent() / 2);
         }
         for (double xv : xTicks(xmin, xmax)) {
