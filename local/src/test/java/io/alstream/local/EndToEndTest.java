@@ -111,17 +111,27 @@ class EndToEndTest {
                 r.join();
                 assertEquals(null, replayer.failure());
 
+                // complete: the model is warm (so the labels saved during its cold start have been asked for),
+                // every request is answered and folded, and it stays so for five seconds
                 long deadline = System.currentTimeMillis() + 150_000;
+                long quietSince = -1;
                 while (true) {
                     snap = monitor.snapshot();
                     boolean complete = snap.requests() > 0 && snap.labels() >= snap.requests()
-                            && snap.foldedDistinct() >= snap.labels() && snap.deadLetterCount() >= BAD;
-                    if (complete || System.currentTimeMillis() > deadline) {
+                            && snap.foldedDistinct() >= snap.labels() && snap.deadLetterCount() >= BAD
+                            && snap.lastUpdate() != null && snap.lastUpdate().getRefreshCount() > 0;
+                    if (!complete) {
+                        quietSince = -1;
+                    } else if (quietSince < 0) {
+                        quietSince = System.currentTimeMillis();
+                    } else if (System.currentTimeMillis() - quietSince > 5000) {
+                        break;
+                    }
+                    if (System.currentTimeMillis() > deadline) {
                         break;
                     }
                     Thread.sleep(500);
                 }
-                Thread.sleep(2000); // let anything late (a duplicate, say) arrive
                 snap = monitor.snapshot();
             }
             LOG.info("{} events, {} requests {}, {} labels ({} correct), folded {} ({} distinct), dead letters {}, held-out {}",

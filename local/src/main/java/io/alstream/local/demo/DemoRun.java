@@ -153,7 +153,8 @@ public final class DemoRun {
                 return 1;
             }
             boolean allAnswered = snap.requests() > 0 && snap.labels() + snap.closedUnlabelled() >= snap.requests()
-                    && snap.foldedDistinct() >= snap.labels();
+                    && snap.foldedDistinct() >= snap.labels()
+                    && snap.lastUpdate() != null && snap.lastUpdate().getRefreshCount() > 0;
             if (replayer.done() && allAnswered) {
                 if (settledSince < 0) {
                     settledSince = System.nanoTime();
@@ -197,7 +198,11 @@ public final class DemoRun {
         rows.add(row("labels folded", String.format(Locale.ROOT, "%d (%d distinct: %s)", snap.foldedTotal(), snap.foldedDistinct(),
                 snap.foldedTotal() == snap.foldedDistinct() ? "each exactly once" : "DUPLICATE FOLDS")));
         rows.add(row("label latency", snap.medianLatencyMs() < 0 ? "-"
-                : String.format(Locale.ROOT, "median %.1f s from request to consolidated label", snap.medianLatencyMs() / 1000.0)));
+                : String.format(Locale.ROOT, "median %.1f s from request to consolidated label (the crowd's queue)",
+                snap.medianLatencyMs() / 1000.0)));
+        rows.add(row("fold latency", snap.foldLatencyMs(0.5) < 0 ? "-"
+                : String.format(Locale.ROOT, "median %d ms, p95 %d ms from consolidated label to the model version holding it",
+                snap.foldLatencyMs(0.5), snap.foldLatencyMs(0.95))));
         rows.add(row("model", u == null ? "no update" : String.format(Locale.ROOT, "version %d, %d refresh(es), |T| = %d, %d pending",
                 u.getVersion(), u.getRefreshCount(), u.getKernelSize(), u.getPending())));
         rows.add(row("held-out accuracy", String.format(Locale.ROOT, "%.1f%% untrained -> %s at warm-up -> %s after %d labels",
@@ -206,7 +211,7 @@ public final class DemoRun {
                 snap.heldOutAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", snap.heldOutAccuracy() * 100),
                 u == null ? 0 : u.getLabelsFolded())));
         rows.add(row("prequential accuracy", u == null || u.getPrequentialAccuracy() == null ? "-"
-                : String.format(Locale.ROOT, "%.1f%% (prediction before each label was folded)", u.getPrequentialAccuracy() * 100)));
+                : String.format(Locale.ROOT, "%.1f%% (the model's prediction before each label was folded; low by design: the strategy picks events it gets wrong)", u.getPrequentialAccuracy() * 100)));
         rows.add(row("dead letters", snap.deadLetterCount() + " " + snap.deadLetters()));
         rows.add(row("wall time", String.format(Locale.ROOT, "%.1f s: events streamed in %.1f s (%.1f/s), then the last answers came back",
                 seconds, replayer.seconds(), replayer.produced() / Math.max(1e-9, replayer.seconds()))));

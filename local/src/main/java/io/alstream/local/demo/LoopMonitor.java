@@ -49,6 +49,8 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     private int labelsUnlabelled;
     private int labelsCorrect;
     private final List<Long> labelLatencies = new ArrayList<>();
+    private final Map<String, Long> labelledAt = new HashMap<>();
+    private final List<Long> foldLatencies = new ArrayList<>();
     private final List<String> foldedIds = new ArrayList<>();
     private final List<ModelUpdate> modelUpdates = new ArrayList<>();
     private final Map<String, Integer> deadLettersByReason = new TreeMap<>();
@@ -104,6 +106,7 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
                 if (l.getLabel() == null) {
                     labelsUnlabelled++;
                 } else if (labelledIds.add(l.getEventId())) {
+                    labelledAt.put(l.getEventId(), l.getLabelledAt().toEpochMilli());
                     Integer t = truth.get(l.getEventId());
                     if (t != null && t.intValue() == l.getLabel()) {
                         labelsCorrect++;
@@ -117,6 +120,13 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
                 ModelUpdate u = updates.decode(r.value());
                 modelUpdates.add(u);
                 foldedIds.addAll(u.getFoldedEventIds());
+                for (String id : u.getFoldedEventIds()) {
+                    Long at = labelledAt.get(id);
+                    if (at != null) {
+                        // the update is published at most job.model-broadcast-interval-ms after the fold: an upper bound
+                        foldLatencies.add(u.getCreatedAt().toEpochMilli() - at);
+                    }
+                }
             }
             case Topics.DEAD_LETTER -> deadLettersByReason.merge(deadLetters.decode(r.value()).getErrorClass(), 1, Integer::sum);
             default -> { }
@@ -128,7 +138,8 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         ModelUpdate last = modelUpdates.isEmpty() ? null : modelUpdates.get(modelUpdates.size() - 1);
         return new Snapshot(requestedIds.size(), duplicateRequests, new TreeMap<>(requestsByStrategy), labelledIds.size(),
                 labelsUnlabelled, labelsCorrect, foldedIds.size(), new HashSet<>(foldedIds).size(), last,
-                new ArrayList<>(modelUpdates), new TreeMap<>(deadLettersByReason), new ArrayList<>(labelLatencies));
+                new ArrayList<>(modelUpdates), new TreeMap<>(deadLettersByReason), new ArrayList<>(labelLatencies),
+                new ArrayList<>(foldLatencies));
     }
 
     @Override
@@ -141,7 +152,7 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     public record Snapshot(int requests, int duplicateRequests, Map<String, Integer> requestsByStrategy, int labels,
                            int closedUnlabelled, int labelsCorrect, int foldedTotal, int foldedDistinct,
                            ModelUpdate lastUpdate, List<ModelUpdate> updates, Map<String, Integer> deadLetters,
-                           List<Long> labelLatenciesMs) {
+                           List<Long> labelLatenciesMs, List<Long> foldLatenciesMs) {
 
         public int deadLetterCount() {
             return deadLetters.values().stream().mapToInt(Integer::intValue).sum();
@@ -171,12 +182,21 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         }
 
         public long medianLatencyMs() {
-            if (labelLatenciesMs.isEmpty()) {
+            return quantile(labelLatenciesMs, 0.5);
+        }
+
+        /** From the broker's consolidated label to the model version that holds it (an upper bound). */
+        public long foldLatencyMs(double q) {
+            return quantile(foldLatenciesMs, q);
+        }
+
+        static long quantile(List<Long> values, double q) {
+            if (values.isEmpty()) {
                 return -1;
             }
-            List<Long> s = new ArrayList<>(labelLatenciesMs);
+            List<Long> s = new ArrayList<>(values);
             s.sort(Long::compare);
-            return s.get(s.size() / 2);
+            return s.get(Math.min(s.size() - 1, (int) Math.floor(q * s.size())));
         }
     }
 }
