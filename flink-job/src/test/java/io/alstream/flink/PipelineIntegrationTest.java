@@ -192,12 +192,12 @@ class PipelineIntegrationTest {
                     AvroWireCodec.specific(DeadLetter.class, client))) {
                 Set<String> reasons = new HashSet<>();
                 long deadline = System.currentTimeMillis() + 30_000;
-                while (reasons.size() < 6 && System.currentTimeMillis() < deadline) {
+                while (dlq.all().size() < 7 && System.currentTimeMillis() < deadline) {
                     dlq.poll(500).forEach(d -> reasons.add(d.getErrorClass()));
                 }
                 assertEquals(Set.of("bad-magic-byte", "too-short", "unknown-schema-id", "wrong-dimension", "non-finite",
-                        "unknown-label"), reasons);
-                assertEquals(6, dlq.all().size(), "each bad record dead-lettered exactly once");
+                        "undecodable", "unknown-label"), reasons);
+                assertEquals(7, dlq.all().size(), "each bad record dead-lettered exactly once");
             }
             assertEquals(JobStatus.RUNNING, flink.status(id));
             assertTrue(killed);
@@ -222,6 +222,16 @@ class PipelineIntegrationTest {
         float[] nan = new float[64];
         nan[5] = Float.NaN;
         p.send(new ProducerRecord<>(Topics.EVENTS, bytes("bad-5"), codec.encode(Topics.EVENTS, event("bad-5", nan))));
+        // a forged length: a valid header and id, then an array claiming 2^30 floats (4 GB) in a few bytes
+        byte[] good = codec.encode(Topics.EVENTS, event("bad-6", new float[0]));
+        byte[] header = java.util.Arrays.copyOf(good, 5);
+        java.io.ByteArrayOutputStream forged = new java.io.ByteArrayOutputStream();
+        forged.writeBytes(header);
+        forged.writeBytes(new byte[] {10, 'b', 'a', 'd', '-', '6'}); // id: zigzag length 5, then the bytes
+        forged.writeBytes(new byte[] {2});                            // eventTime: 1
+        forged.writeBytes(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 8}); // block count 2^30 (zigzag)
+        forged.writeBytes(new byte[] {0, 0, 0, 0});
+        p.send(new ProducerRecord<>(Topics.EVENTS, bytes("bad-6"), forged.toByteArray()));
     }
 
     private static void sendBadLabel(KafkaProducer<byte[], byte[]> p, AvroWireCodec<ConsolidatedLabel> codec) {
