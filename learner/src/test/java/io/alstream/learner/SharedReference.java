@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Loads the reference vectors (copied into this module's test resources from the project's shared
- * material; {@code -Dalstream.shared=DIR} points at another copy) and the digits data (shipped in the
+ * material; when they are missing there, {@code -Dalstream.shared=DIR} or a {@code shared/} folder above is used) and the digits data (shipped in the
  * learner jar).
  */
 public final class SharedReference {
@@ -43,11 +43,9 @@ public final class SharedReference {
 
     public static JsonNode json(String name) {
         try {
-            if (System.getProperty("alstream.shared") == null) {
-                try (InputStream in = SharedReference.class.getResourceAsStream("/vectors/" + name)) {
-                    if (in != null) {
-                        return JSON.readTree(in);
-                    }
+            try (InputStream in = SharedReference.class.getResourceAsStream("/vectors/" + name)) {
+                if (in != null) {
+                    return JSON.readTree(in);
                 }
             }
             return JSON.readTree(sharedDir().resolve("vectors").resolve(name).toFile());
