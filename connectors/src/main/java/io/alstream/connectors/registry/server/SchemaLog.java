@@ -220,10 +220,22 @@ final class SchemaLog implements AutoCloseable {
 
     /** End of the committed part of the topic: every record before it is committed or aborted. */
     long lastStableOffset() {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()),
-                            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                    .partitionResult(partition).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+            while (true) {
+                try {
+                    return admin.listOffsets(Map.of(partition, OffsetSpec.latest()),
+                                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                            .partitionResult(partition).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+                } catch (ExecutionException e) {
+                    // a topic created a moment ago may not have reached the broker's metadata cache yet
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                }
+            }
         } catch (ExecutionException | TimeoutException e) {
             throw RegistryError.storeError("cannot read the end offset of '" + topic + "' at " + bootstrapServers + ": " + e, e);
         } catch (InterruptedException e) {
