@@ -171,8 +171,9 @@ public final class LabelBroker implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // one partition, one task: more threads would idle
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        // requests, answers and commands need no ordering between them: never hold one back waiting for another
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        // max.task.idle.ms stays 0: the broker's task reads requests before the answers that follow them in
+        // time (records are taken in timestamp order across its inputs when they are at hand), so an answer
+        // written straight to the topic right after its request is not refused as unknown.
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         // A worker waits on each command, and a commit happens only when the stream thread's loop comes
