@@ -1,6 +1,5 @@
 package io.alstream.connectors.broker.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -249,10 +248,6 @@ final class BrokerGateway implements AutoCloseable {
 
     private ApiException notReady() {
         return new ApiException(503, "the broker is not ready (" + streams.state() + "); retry shortly", "not-ready");
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -26,9 +26,9 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *  label-requests ─► tag ─► repartition (1 partition) ─┐
  *  label-answers  ─► tag ─► repartition (1 partition) ─┼─► BrokerProcessor ─┬─► labels       (ConsolidatedLabel)
- *  broker commands (1 partition, from the HTTP API) ───┘                    ├─► dead-letter  (DeadLetter)
- *                                                                             └─► replies      (JSON, to the HTTP API)
- *  (the 6 stores: requests, request state, worker models, class priors, worker stats, parked answers)
+ *  broker commands (1 partition, from the HTTP API) ───┘   (6 stores)       ├─► dead-letter  (DeadLetter)
+ *                                                                          └─► replies      (JSON, to the HTTP API)
+ * The stores: requests, request state, worker models, class priors, worker stats, parked answers.
  * </pre>
  * Inputs are read as raw bytes and decoded inside the processor, so a record that cannot be decoded
  * becomes a dead letter instead of stopping the application. All of them are funnelled into one
