@@ -91,7 +91,8 @@ public final class AlstreamPipeline {
         BroadcastStream<ModelBroadcast> modelBroadcast = models.broadcast(ScoringFunction.MODEL_STATE);
         RequestSettings settings = new RequestSettings(config.get(JobOptions.BATCH_SIZE),
                 config.get(JobOptions.BATCH_MAX_DELAY_MS), config.get(JobOptions.REQUEST_DEADLINE_MS),
-                config.get(JobOptions.REDUNDANCY), classes, config.classNames());
+                config.get(JobOptions.REDUNDANCY), classes, config.classNames(), config.get(JobOptions.SCORING_SHARDS),
+                config.get(JobOptions.COLD_BACKLOG));
         SingleOutputStreamOperator<RequestRecord> requests = events
                 .keyBy(new ScoringShards(config.get(JobOptions.SCORING_SHARDS)), TypeInformation.of(Integer.class))
                 .connect(modelBroadcast)

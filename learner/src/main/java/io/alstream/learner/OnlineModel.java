@@ -189,6 +189,45 @@ public final class OnlineModel implements AutoCloseable {
         return new FoldResult(FoldResult.Status.FOLDED, before, confirmed, refresh, version);
     }
 
+    /**
+     * Folds many labels with one block update of A^{-1} (O(|T|^2 m + m^3) for m new labels instead of m
+     * separate updates): for catching up on a backlog and for building large states in benchmarks. Ids
+     * already folded (or repeated in the batch) are skipped; pending ids are confirmed. Refreshes at the end
+     * if due. Returns how many labels were folded.
+     */
+    public int foldBatch(String[] eventIds, float[][] xs, int[] labels) {
+        if (eventIds.length != xs.length || xs.length != labels.length) {
+            throw new IllegalArgumentException("ids, rows and labels must have the same length");
+        }
+        List<KernelEntry> added = new ArrayList<>();
+        int folded = 0;
+        for (int i = 0; i < xs.length; i++) {
+            double[] x = toDouble(checkDim(xs[i]));
+            if (labels[i] < 0 || labels[i] >= config.numClasses()) {
+                throw new IllegalArgumentException("label " + labels[i] + " outside [0, " + config.numClasses() + ")");
+            }
+            if (!foldedIds.add(eventIds[i])) {
+                continue;
+            }
+            int pendingIndex = state.indexOf(eventIds[i]);
+            if (pendingIndex >= 0) {
+                state.setTarget(pendingIndex, oneHot(labels[i]), false);
+            } else {
+                added.add(new KernelEntry(eventIds[i], x, oneHot(labels[i]), false));
+            }
+            rememberForTraining(x, labels[i]);
+            labelsFolded++;
+            labelsSinceRefresh++;
+            version++;
+            folded++;
+        }
+        state.appendAll(added);
+        if (folded > 0 && refreshDue()) {
+            refreshNow();
+        }
+        return folded;
+    }
+
     private boolean refreshDue() {
         if (!warm) {
             return (config.warmupLabels() > 0 && labelsFolded >= config.warmupLabels()) || state.size() >= config.kernelCap();

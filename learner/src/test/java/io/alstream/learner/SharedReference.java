@@ -15,7 +15,11 @@ import java.util.zip.GZIPInputStream;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Loads the project's shared reference vectors and data (../shared beside the repository). */
+/**
+ * Loads the reference vectors (copied into this module's test resources from the project's shared
+ * material; when they are missing there, {@code -Dalstream.shared=DIR} or a {@code shared/} folder above is used) and the digits data (shipped in the
+ * learner jar).
+ */
 public final class SharedReference {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,6 +43,11 @@ public final class SharedReference {
 
     public static JsonNode json(String name) {
         try {
+            try (InputStream in = SharedReference.class.getResourceAsStream("/vectors/" + name)) {
+                if (in != null) {
+                    return JSON.readTree(in);
+                }
+            }
             return JSON.readTree(sharedDir().resolve("vectors").resolve(name).toFile());
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -102,8 +111,7 @@ public final class SharedReference {
 
     /** digits.csv.gz: rows of 64 features (0..16) then the label. */
     public static double[][] digits() {
-        Path f = sharedDir().resolve("data").resolve("digits.csv.gz");
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(f))) {
+        try (InputStream in = new GZIPInputStream(SharedReference.class.getResourceAsStream("/datasets/digits.csv.gz"))) {
             String[] lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\n");
             double[][] rows = new double[lines.length][];
             for (int i = 0; i < lines.length; i++) {

@@ -50,6 +50,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * }</pre>
  */
 public final class AvroWireCodec<T> {
+    static {
+        AvroLimits.ensureDefaults(); // before Avro first reads its length limits
+    }
     private final SchemaRegistryClient registry;
     private final Schema readerSchema;
     private final Class<T> specificType;

@@ -23,6 +23,8 @@ public final class JobConfig implements Serializable {
     public static final String LEARNER_PREFIX = "learner.";
     /** Raw Kafka client settings, passed through to every consumer and producer. */
     public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    /** Registry client settings under Confluent's names, e.g. {@code registry.client.schema.registry.ssl.truststore.location}. */
+    public static final String REGISTRY_CLIENT_PREFIX = "registry.client.";
 
     private final Map<String, String> values;
 
@@ -33,7 +35,8 @@ public final class JobConfig implements Serializable {
     public static JobConfig of(Map<String, String> settings) {
         Set<String> known = JobOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
         for (String key : settings.keySet()) {
-            if (!known.contains(key) && !key.startsWith(LEARNER_PREFIX) && !key.startsWith(KAFKA_CLIENT_PREFIX)) {
+            if (!known.contains(key) && !key.startsWith(LEARNER_PREFIX) && !key.startsWith(KAFKA_CLIENT_PREFIX)
+                    && !key.startsWith(REGISTRY_CLIENT_PREFIX)) {
                 throw new IllegalArgumentException("unknown setting '" + key + "'; `alstream options` lists them all");
             }
         }
@@ -80,6 +83,11 @@ public final class JobConfig implements Serializable {
     /** Raw Kafka client settings ({@code kafka.client.*}, prefix removed), e.g. security settings. */
     public Map<String, String> kafkaClientSettings() {
         return withPrefix(KAFKA_CLIENT_PREFIX);
+    }
+
+    /** Registry client settings ({@code registry.client.*}, prefix removed). */
+    public Map<String, String> registryClientSettings() {
+        return withPrefix(REGISTRY_CLIENT_PREFIX);
     }
 
     private Map<String, String> withPrefix(String prefix) {

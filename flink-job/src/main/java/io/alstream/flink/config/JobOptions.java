@@ -60,6 +60,8 @@ public final class JobOptions {
             "Events scored together in one batch.");
     public static final ConfigOption<Long> BATCH_MAX_DELAY_MS = longOpt("job", "job.batch-max-delay-ms", "200",
             "A batch is scored at the latest this long after its first event arrived.");
+    public static final ConfigOption<Integer> COLD_BACKLOG = integer("job", "job.cold-backlog", "256",
+            "Events per shard kept while the model is cold; once warm, the labels not spent meanwhile go to the best of them.");
     public static final ConfigOption<Long> MODEL_BROADCAST_INTERVAL_MS = longOpt("job", "job.model-broadcast-interval-ms", "250",
             "The trainer broadcasts the newest model version to the scorers at most this often.");
     public static final ConfigOption<Long> REQUEST_DEADLINE_MS = longOpt("job", "job.request-deadline-ms", "600000",

@@ -35,7 +35,7 @@ import io.alstream.learner.LearnerConfig;
 import io.alstream.learner.ReferencePool;
 import io.alstream.learner.ScoredBatch;
 import io.alstream.learner.Scorer;
-import io.alstream.learner.SelectionPolicy;
+import io.alstream.learner.selection.SelectionPolicy;
 
 /**
  * Scores events in batches with the newest model the trainer broadcast, and asks for a label when the
@@ -43,8 +43,17 @@ import io.alstream.learner.SelectionPolicy;
  *
  * <p>State: per shard (keyed) the batch buffer, its flush timer and the budget policies; per task
  * (operator state) the reference pool of recent unlabeled events that look-ahead scores over; the
- * model itself is broadcast state. Until the trainer reports a warm model, selection is random within
- * the budget and requests say strategy {@code warmup}.
+ * model itself is broadcast state.
+ *
+ * <p>Cold start (DESIGN 4.4): until the trainer reports a warm model, selection is random within the
+ * budget and requests say strategy {@code warmup} — but only until the shards together have asked for
+ * about the seed set ({@code learner.warmup-labels}); more random labels would be spent before the
+ * network can use any. Events that pass meanwhile still count against the budget and wait in a
+ * bounded per-shard backlog ({@code job.cold-backlog}); at the shard's first batch with a warm model the
+ * backlog is scored and the labels saved during the cold start go to its most informative events (a
+ * timer checks every second while a shard holds a backlog, so this happens even if the stream pauses).
+ * Should the seed set not come back (requests closed unlabelled), each shard asks for one more random
+ * label per {@value #COLD_EVENTS_PER_EXTRA_WARMUP} cold events.
  */
 public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer, EventRecord, ModelBroadcast, RequestRecord>
         implements CheckpointedFunction {
@@ -52,6 +61,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private static final Logger LOG = LoggerFactory.getLogger(ScoringFunction.class);
     public static final String WARMUP = "warmup";
     private static final String MODEL_KEY = "model";
+    static final int COLD_EVENTS_PER_EXTRA_WARMUP = 400;
 
     public static final MapStateDescriptor<String, ModelBroadcast> MODEL_STATE =
             new MapStateDescriptor<>("model", TypeInformation.of(String.class), TypeInformation.of(ModelBroadcast.class));
@@ -64,6 +74,11 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient ValueState<Long> flushTimer;
     private transient ValueState<byte[]> policyState;
     private transient ValueState<byte[]> warmupPolicyState;
+    /** Per shard: {warm-up requests sent, events seen while the model was cold, events in the cold backlog}. */
+    private transient ValueState<long[]> coldCounts;
+    private transient ListState<EventRecord> coldBacklog;
+    private transient ValueState<Long> coldTimer;
+    static final long COLD_CHECK_MS = 1000;
     private transient ListState<byte[]> poolState;
 
     private transient ReferencePool pool;
@@ -73,6 +88,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient Counter eventsScored;
     private transient Counter requests;
     private transient Counter warmupRequests;
+    private transient Counter coldBacklogRequests;
     private transient Histogram selectionScores;
     private transient volatile long modelVersion = -1;
     private transient long eventsSeen;
@@ -91,11 +107,15 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         flushTimer = rc.getState(new ValueStateDescriptor<>("flush-timer", Long.class));
         policyState = rc.getState(new ValueStateDescriptor<>("policy", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         warmupPolicyState = rc.getState(new ValueStateDescriptor<>("warmup-policy", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        coldCounts = rc.getState(new ValueStateDescriptor<>("cold-counts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        coldBacklog = rc.getListState(new ListStateDescriptor<>("cold-backlog", TypeInformation.of(EventRecord.class)));
+        coldTimer = rc.getState(new ValueStateDescriptor<>("cold-timer", Long.class));
 
         MetricGroup g = rc.getMetricGroup().addGroup("alstream");
         eventsScored = g.counter("events_scored");
         requests = g.counter("label_requests");
         warmupRequests = g.counter("warmup_requests");
+        coldBacklogRequests = g.counter("cold_backlog_requests");
         selectionScores = g.histogram("selection_score", new DescriptiveStatisticsHistogram(1024));
         g.gauge("model_version", () -> modelVersion);
         g.gauge("budget_spent", () -> eventsSeen == 0 ? 0.0 : (double) requestsSent / eventsSeen);
@@ -112,7 +132,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             if (pool == null) {
                 pool = restored;
             } else {
-                pool.absorb(restored); // after a rescale one task may inherit several pools
+                for (float[] x : restored.snapshot()) { // after a rescale one task may inherit several pools
+                    pool.offer(x);
+                }
             }
         }
         if (pool == null) {
@@ -142,7 +164,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         int n = (buffered.value() == null ? 0 : buffered.value()) + 1;
         buffered.update(n);
         if (n >= settings.batchSize()) {
-            flush(ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY), ctx.timerService().currentProcessingTime(), out);
+            flush(ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
         } else if (flushTimer.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + settings.batchMaxDelayMs();
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -152,11 +174,29 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestRecord> out) throws Exception {
-        flushTimer.clear();
-        flush(ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY), timestamp, out);
+        ModelBroadcast model = ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY);
+        Long flushAt = flushTimer.value();
+        if (flushAt != null && flushAt <= timestamp) {
+            flushTimer.clear();
+            flush(model, timestamp, ctx.timerService(), out);
+        }
+        Long coldAt = coldTimer.value();
+        if (coldAt != null && coldAt <= timestamp) {
+            coldTimer.clear();
+            if (cold()[2] > 0) {
+                if (model != null && model.warm) {
+                    spendColdBacklog(scorerFor(model), model.version, timestamp, out);
+                } else {
+                    long at = timestamp + COLD_CHECK_MS;
+                    ctx.timerService().registerProcessingTimeTimer(at);
+                    coldTimer.update(at);
+                }
+            }
+        }
     }
 
-    private void flush(ModelBroadcast model, long now, Collector<RequestRecord> out) throws Exception {
+    private void flush(ModelBroadcast model, long now, org.apache.flink.streaming.api.TimerService timers,
+                       Collector<RequestRecord> out) throws Exception {
         List<EventRecord> batch = new ArrayList<>();
         for (EventRecord e : buffer.get()) {
             batch.add(e);
@@ -169,30 +209,113 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         eventsSeen += batch.size();
         eventsScored.inc(batch.size());
         if (model == null || !model.warm) {
-            selectWarmup(batch, model == null ? 0L : model.version, now, out);
+            selectWarmup(batch, model == null ? 0L : model.version, now, timers, out);
         } else {
             selectScored(batch, model, now, out);
         }
     }
 
-    /** Cold start: random selection within the budget (scores from a hash of the id, so a replay decides the same). */
-    private void selectWarmup(List<EventRecord> batch, long version, long now, Collector<RequestRecord> out) throws Exception {
-        SelectionPolicy policy = policy(warmupPolicyState);
+    /** Cold start: random selection (scores from a hash of the id, so a replay decides the same), capped at the seed set. */
+    private void selectWarmup(List<EventRecord> batch, long version, long now, org.apache.flink.streaming.api.TimerService timers,
+                              Collector<RequestRecord> out) throws Exception {
+        SelectionPolicy random = policy(warmupPolicyState);
+        SelectionPolicy main = policy(policyState);
+        long[] cold = cold();
+        int shards = Math.max(1, settings.scoringShards());
+        long cap = (learnerConfig.warmupLabels() + shards - 1) / shards + 1 + cold[1] / COLD_EVENTS_PER_EXTRA_WARMUP;
         for (EventRecord e : batch) {
+            cold[1]++;
+            main.offer(Double.NaN, now); // seen, not requested: the deficit is spent once the model is warm
             double u = LearnerBridge.uniformFromId(e.id, learnerConfig.seed());
-            if (policy.offer(u, now)) {
+            if (cold[0] < cap && random.offer(u, now)) {
                 Map<String, Double> scores = new HashMap<>();
                 scores.put("random", u);
                 emit(e, WARMUP, u, scores, version, now, out);
+                main.budget().spend(1);
+                cold[0]++;
                 warmupRequests.inc();
+            } else if (cold[2] < settings.coldBacklog()) {
+                coldBacklog.add(e);
+                cold[2]++;
             }
         }
-        warmupPolicyState.update(LearnerBridge.policyToBytes(policy));
+        if (cold[2] > 0 && coldTimer.value() == null) {
+            long at = now + COLD_CHECK_MS;
+            timers.registerProcessingTimeTimer(at);
+            coldTimer.update(at);
+        }
+        coldCounts.update(cold);
+        warmupPolicyState.update(LearnerBridge.policyToBytes(random));
+        policyState.update(LearnerBridge.policyToBytes(main));
+    }
+
+    private long[] cold() throws Exception {
+        long[] c = coldCounts.value();
+        return c == null ? new long[3] : c;
+    }
+
+    /**
+     * The shard's first warm batch: the labels not spent while the model was cold go to the best events
+     * of the cold backlog, by the selecting acquisition function.
+     */
+    private void spendColdBacklog(Scorer s, long version, long now, Collector<RequestRecord> out) throws Exception {
+        long[] cold = cold();
+        if (cold[2] == 0) {
+            return;
+        }
+        List<EventRecord> backlog = new ArrayList<>();
+        for (EventRecord e : coldBacklog.get()) {
+            backlog.add(e);
+        }
+        coldBacklog.clear();
+        cold[2] = 0;
+        coldCounts.update(cold);
+        SelectionPolicy main = policy(policyState);
+        int debt = (int) Math.min(backlog.size(), Math.floor(main.budget().deficit()));
+        if (debt <= 0) {
+            return;
+        }
+        String selectBy = learnerConfig.selectBy();
+        float[][] pool = this.pool.snapshot();
+        double[] best = new double[backlog.size()];
+        List<Map<String, Double>> all = new ArrayList<>();
+        for (int from = 0; from < backlog.size(); from += settings.batchSize()) {
+            int to = Math.min(backlog.size(), from + settings.batchSize());
+            float[][] x = new float[to - from][];
+            for (int i = from; i < to; i++) {
+                x[i - from] = backlog.get(i).features;
+            }
+            ScoredBatch scored = s.score(x, pool);
+            double[] sel = scored.scores(selectBy);
+            for (int i = from; i < to; i++) {
+                best[i] = sel[i - from];
+                Map<String, Double> m = new HashMap<>();
+                for (String fn : scored.functions()) {
+                    m.put(fn, scored.scores(fn)[i - from]);
+                }
+                all.add(m);
+            }
+        }
+        Integer[] order = new Integer[backlog.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(best[b], best[a]));
+        for (int k = 0; k < debt; k++) {
+            int i = order[k];
+            emit(backlog.get(i), selectBy, best[i], all.get(i), version, now, out);
+        }
+        main.budget().spend(debt);
+        policyState.update(LearnerBridge.policyToBytes(main));
+        coldBacklogRequests.inc(debt);
+        LOG.info("model warm: {} labels saved during the cold start requested for the best of {} backlog events",
+                debt, backlog.size());
     }
 
     private void selectScored(List<EventRecord> batch, ModelBroadcast model, long now, Collector<RequestRecord> out) throws Exception {
         Scorer s = scorerFor(model);
         modelVersion = model.version;
+        spendColdBacklog(s, model.version, now, out);
         float[][] x = new float[batch.size()][];
         for (int i = 0; i < x.length; i++) {
             x[i] = batch.get(i).features;
@@ -200,16 +323,16 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         ScoredBatch scored = s.score(x, pool.snapshot());
         String selectBy = learnerConfig.selectBy();
         double[] selecting = scored.scores(selectBy);
+        for (double v : selecting) {
+            selectionScores.update(Math.round(v * 1_000_000));
+        }
         SelectionPolicy policy = policy(policyState);
-        for (int i = 0; i < x.length; i++) {
-            selectionScores.update(Math.round(selecting[i] * 1_000_000));
-            if (policy.offer(selecting[i], now)) {
-                Map<String, Double> all = new HashMap<>();
-                for (String fn : scored.functions()) {
-                    all.put(fn, scored.scores(fn)[i]);
-                }
-                emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
+        for (int i : policy.offerWindow(selecting, now)) {
+            Map<String, Double> all = new HashMap<>();
+            for (String fn : scored.functions()) {
+                all.put(fn, scored.scores(fn)[i]);
             }
+            emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
         }
         policyState.update(LearnerBridge.policyToBytes(policy));
     }

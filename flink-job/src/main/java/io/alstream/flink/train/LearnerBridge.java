@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 import io.alstream.learner.LearnerConfig;
 import io.alstream.learner.ModelSnapshot;
 import io.alstream.learner.ReferencePool;
-import io.alstream.learner.SelectionPolicy;
+import io.alstream.learner.selection.SelectionPolicies;
+import io.alstream.learner.selection.SelectionPolicy;
 
 /**
  * The one place where the job turns learner objects into the bytes Flink keeps in state and moves
@@ -26,7 +27,7 @@ public final class LearnerBridge {
     }
 
     public static SelectionPolicy newPolicy(LearnerConfig cfg) {
-        return io.alstream.learner.selection.SelectionPolicies.fromConfig(cfg);
+        return SelectionPolicies.fromConfig(cfg);
     }
 
     public static byte[] poolToBytes(ReferencePool p) {
@@ -46,11 +47,11 @@ public final class LearnerBridge {
     }
 
     public static byte[] snapshotToBytes(ModelSnapshot s) {
-        return javaBytes(s);
+        return s.toBytes();
     }
 
     public static ModelSnapshot snapshotFromBytes(byte[] b) {
-        return (ModelSnapshot) fromJavaBytes(b);
+        return ModelSnapshot.fromBytes(b);
     }
 
     /** A number in [0, 1) from an event id and a seed: random, but the same every time for the same id. */

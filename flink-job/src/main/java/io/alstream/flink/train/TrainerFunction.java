@@ -66,6 +66,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private transient Counter unlabelled;
     private transient Counter refreshes;
     private transient Histogram labelLatency;
+    private transient Histogram foldLatency;
 
     public TrainerFunction(LearnerConfig learnerConfig, long publishIntervalMs, double prequentialDecay,
                            HeldOutSet heldOut, String modelId) {
@@ -119,6 +120,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         unlabelled = g.counter("requests_closed_unlabelled");
         refreshes = g.counter("model_refreshes");
         labelLatency = g.histogram("label_latency_ms", new DescriptiveStatisticsHistogram(1024));
+        foldLatency = g.histogram("fold_latency_ms", new DescriptiveStatisticsHistogram(1024));
         g.gauge("model_version", () -> model == null ? -1L : model.version());
         g.gauge("kernel_size", () -> model == null ? 0 : model.stats().kernelSize());
         g.gauge("pending_requests", () -> model == null ? 0 : model.stats().pendingCount());
@@ -172,6 +174,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         if (in.requestedAt != null) {
             labelLatency.update(Math.max(0, now - in.requestedAt));
         }
+        foldLatency.update(Math.max(0, now - in.at)); // consolidated by the broker -> in the model
         int newRefreshes = model.stats().refreshCount() - refreshesBefore;
         if (newRefreshes > 0) {
             refreshes.inc(newRefreshes);

@@ -1,0 +1,53 @@
+package io.alstream.bench;
+
+import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.OnlineModel;
+import io.alstream.learner.util.SplitMix64;
+
+import java.util.List;
+
+/** Builds benchmark states: a warm model (trained on a seed set) with |T| labels folded in one block update. */
+final class ModelFixture {
+    static final int DIM = 64;
+    static final int CLASSES = 10;
+
+    private ModelFixture() { }
+
+    static LearnerConfig config(List<String> functions, LearnerConfig.Precision precision) {
+        return LearnerConfig.builder().inputDim(DIM).numClasses(CLASSES).hiddenWidths(256)
+                .warmupLabels(64).trainEpochs(5).kernelCap(1 << 20).precision(precision)
+                .acquisitionFunctions(functions).selectBy(functions.get(0)).build();
+    }
+
+    static float[][] rows(SplitMix64 rng, int n) {
+        float[][] out = new float[n][DIM];
+        for (float[] r : out) {
+            for (int j = 0; j < DIM; j++) {
+                r[j] = (float) rng.nextDouble();
+            }
+        }
+        return out;
+    }
+
+    /** A warm model whose T holds exactly kernelSize labels. */
+    static OnlineModel model(LearnerConfig config, int kernelSize) {
+        SplitMix64 rng = new SplitMix64(77);
+        OnlineModel m = OnlineModel.create(config);
+        float[][] seed = rows(rng, 64);
+        for (int i = 0; i < seed.length; i++) {
+            m.fold("seed" + i, seed[i], i % CLASSES); // the 64th triggers the warm-up training (T restarts empty)
+        }
+        float[][] xs = rows(rng, kernelSize);
+        String[] ids = new String[kernelSize];
+        int[] ys = new int[kernelSize];
+        for (int i = 0; i < kernelSize; i++) {
+            ids[i] = "t" + i;
+            ys[i] = rng.nextInt(CLASSES);
+        }
+        m.foldBatch(ids, xs, ys);
+        if (m.stats().kernelSize() != kernelSize) {
+            throw new IllegalStateException("expected |T| = " + kernelSize + ", got " + m.stats());
+        }
+        return m;
+    }
+}

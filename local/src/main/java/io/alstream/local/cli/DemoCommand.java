@@ -1,0 +1,68 @@
+package io.alstream.local.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import io.alstream.local.demo.DemoRun;
+import io.alstream.local.demo.DemoSettings;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole active-learning loop in this process: Kafka, the schema registry, the label broker, Flink and a simulated crowd; the shipped digits data set streams through it. Prints progress and a summary, and writes a learning curve (CSV, PNG) to the report folder. No external services.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "0", description = "Events to stream; 0 = every row not held out (default ${DEFAULT-VALUE}).")
+    int events;
+    @Option(names = "--rate", defaultValue = "25", description = "Events per second (default ${DEFAULT-VALUE}).")
+    double rate;
+    @Option(names = "--budget", defaultValue = "0.1", description = "Label budget, a fraction of events (default ${DEFAULT-VALUE}).")
+    double budget;
+    @Option(names = "--strategy", defaultValue = "lookahead_mlmoc",
+            description = "Acquisition function that selects: lookahead_mlmoc, lookahead_flip, balent, bald, entropy, margin (default ${DEFAULT-VALUE}).")
+    String strategy;
+    @Option(names = "--workers", defaultValue = "8", description = "Simulated crowd workers (default ${DEFAULT-VALUE}).")
+    int workers;
+    @Option(names = "--worker-accuracy", defaultValue = "0.75,0.95", split = ",", paramLabel = "MIN,MAX",
+            description = "Worker accuracies spread over this range (default ${DEFAULT-VALUE}).")
+    double[] accuracy;
+    @Option(names = "--answers", defaultValue = "3", description = "Answers wanted per item before aggregation (default ${DEFAULT-VALUE}).")
+    int answers;
+    @Option(names = "--think-ms", defaultValue = "50,300", split = ",", paramLabel = "MIN,MAX",
+            description = "A worker's time per answer, in milliseconds (default ${DEFAULT-VALUE}).")
+    long[] think;
+    @Option(names = "--bad-records", defaultValue = "5", description = "Malformed records mixed into the stream, to show the dead-letter path (default ${DEFAULT-VALUE}).")
+    int badRecords;
+    @Option(names = "--held-out", defaultValue = "0.2", description = "Fraction of the data kept out of the stream for evaluation (default ${DEFAULT-VALUE}).")
+    double heldOut;
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism and topic partitions (default ${DEFAULT-VALUE}).")
+    int parallelism;
+    @Option(names = "--timeout", defaultValue = "280", description = "Give up after this many seconds of streaming (default ${DEFAULT-VALUE}).")
+    long timeout;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the split, the model and the crowd (default ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--data-dir", description = "Keep Kafka, broker state and checkpoints here (default: a temporary folder, deleted at exit).")
+    Path dataDir;
+    @Option(names = "--report-dir", defaultValue = "alstream-demo-report", description = "Where the learning curve goes (default ${DEFAULT-VALUE}).")
+    Path reportDir;
+    @Mixin
+    JobSettingsOptions job;
+
+    @Override
+    public Integer call() throws Exception {
+        if (accuracy.length != 2 || think.length != 2) {
+            throw new IllegalArgumentException("--worker-accuracy and --think-ms take MIN,MAX");
+        }
+        if (budget <= 0 || budget > 1) {
+            throw new IllegalArgumentException("--budget must be a fraction in (0, 1], was " + budget);
+        }
+        if (rate <= 0 || workers < 1 || answers < 1 || parallelism < 1) {
+            throw new IllegalArgumentException("--rate, --workers, --answers and --parallelism must be positive");
+        }
+        DemoSettings settings = new DemoSettings(dataDir, reportDir, events, rate, budget, strategy, workers,
+                accuracy[0], accuracy[1], answers, think[0], think[1], badRecords, heldOut, parallelism, timeout, seed,
+                job.settings());
+        return new DemoRun(settings, System.out).run();
+    }
+}

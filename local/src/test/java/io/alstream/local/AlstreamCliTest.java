@@ -1,0 +1,102 @@
+package io.alstream.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.alstream.local.cli.AlstreamCli;
+
+/** The command line as a user meets it: help, settings, the acquire tool, and clear errors. */
+class AlstreamCliTest {
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = AlstreamCli.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        for (String c : new String[] {"demo", "run", "registry", "broker", "acquire", "options"}) {
+            assertTrue(r.out().contains(c), "help does not mention " + c + ":\n" + r.out());
+        }
+        Run demo = run("demo", "--help");
+        assertEquals(0, demo.code());
+        assertTrue(demo.out().contains("--budget") && demo.out().contains("--strategy"), demo.out());
+    }
+
+    @Test
+    void optionsListsJobAndLearnerSettingsWithDefaults() {
+        Run r = run("options");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("kafka.bootstrap-servers") && r.out().contains("localhost:9092"), r.out());
+        assertTrue(r.out().contains("learner.budget") && r.out().contains("learner.select-by"), r.out());
+        Run md = run("options", "--markdown");
+        assertTrue(md.out().startsWith("| setting | default | meaning |"), md.out());
+    }
+
+    @Test
+    void acquireScoresTheReferenceSamples(@TempDir Path tmp) throws Exception {
+        // two points, three samples, three classes: a confident point and a contested one
+        Path in = tmp.resolve("probs.json");
+        Files.writeString(in, "{\"probs\": [[[0.98,0.01,0.01],[0.97,0.02,0.01],[0.99,0.005,0.005]],"
+                + "[[0.6,0.3,0.1],[0.2,0.7,0.1],[0.4,0.4,0.2]]]}");
+        Run r = run("acquire", "-f", "entropy,bald,balent", in.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode entropy = find(json, "entropy");
+        JsonNode bald = find(json, "bald");
+        assertEquals(2, entropy.size());
+        assertTrue(entropy.get(1).asDouble() > entropy.get(0).asDouble(), "the contested point is more uncertain: " + json);
+        assertTrue(bald.get(1).asDouble() > bald.get(0).asDouble(), json.toString());
+        assertTrue(Double.isFinite(find(json, "balent").get(0).asDouble()));
+    }
+
+    /** The scores of one function, wherever the tool's JSON puts them. */
+    private static JsonNode find(JsonNode json, String fn) {
+        JsonNode n = json.findValue(fn);
+        if (n == null) {
+            throw new AssertionError("no scores for " + fn + " in " + json);
+        }
+        return n;
+    }
+
+    @Test
+    void badInputGetsASentenceAndExitCode2() {
+        Run typo = run("run", "--set", "kafka.bootstrap-servrs=x", "--set", "data.feature-dim=4", "--set", "data.num-classes=2");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("unknown setting 'kafka.bootstrap-servrs'"), typo.err());
+        Run budget = run("demo", "--budget", "3");
+        assertEquals(2, budget.code());
+        assertTrue(budget.err().contains("--budget must be a fraction"), budget.err());
+        Run missing = run("run", "--set", "data.feature-dim=4");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("data.num-classes is required"), missing.err());
+    }
+
+}
