@@ -392,6 +392,24 @@ class LabelBrokerTopologyTest {
     }
 
     @Test
+    void aClosedRequestIsRememberedForItsRetentionThenForgotten() {
+        try (BrokerDriver b = driver(config().minAnswers(1).maxAnswers(1).closedRetention(Duration.ofHours(1))
+                .unknownAnswerGrace(Duration.ZERO))) {
+            b.send(BrokerDriver.request("r1").setDeadline(BrokerDriver.T0.plus(Duration.ofDays(1))).build());
+            assertEquals("r1", b.leaseId("a"));
+            b.answer("a", "r1", 0);
+            assertEquals(1, b.labels().size());
+            b.advance(Duration.ofMinutes(59));
+            b.answer("b", "r1", 0);
+            assertEquals("request-closed", b.deadLetters().get(0).getErrorClass());
+            b.advance(Duration.ofMinutes(2));
+            assertNull(b.<RequestState>store(BrokerStores.REQUEST_STATE).get("r1"), "forgotten after its retention");
+            b.answer("c", "r1", 0);
+            assertEquals("unknown-request", b.deadLetters().get(0).getErrorClass());
+        }
+    }
+
+    @Test
     void answersWithACorrelationIdGetAVerdictOnTheRepliesTopic() {
         try (BrokerDriver b = driver(config().minAnswers(2))) {
             b.send(BrokerDriver.request("r1").build());
