@@ -24,6 +24,9 @@ import io.alstream.connectors.broker.api.WorkerStatsView;
 import io.alstream.connectors.broker.client.SimulatedCrowd;
 import io.alstream.connectors.broker.client.WorkerClient;
 import io.alstream.connectors.broker.http.WorkerTokens;
+import io.alstream.connectors.registry.SchemaRegistryClient;
+import io.alstream.connectors.registry.server.RegistryServer;
+import io.alstream.kafka.embedded.EmbeddedKafka;
 import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelAnswer;
@@ -60,7 +63,15 @@ class LabelBrokerIntegrationTest {
 
     @Test
     void twentyWorkersLabelTwoThousandRequestsAcrossABrokerRestart() throws Exception {
-        BrokerSerdes serdes = BrokerTestKafka.serdes();
+        // A Kafka and a registry of its own, gone when the test ends: the run writes thousands of
+        // transactions and a dozen topics, which the module's other tests need not share.
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
+             RegistryServer registry = RegistryServer.builder(kafka.bootstrapServers()).port(0).start()) {
+            run(kafka.bootstrapServers(), BrokerSerdes.avro(SchemaRegistryClient.builder(registry.url()).build()));
+        }
+    }
+
+    private void run(String bootstrap, BrokerSerdes serdes) throws Exception {
         BrokerConfig config = BrokerTestKafka.freshConfig("it")
                 .minAnswers(3).maxAnswers(7).agreement(0.9)
                 .leaseDuration(Duration.ofSeconds(4))
@@ -91,7 +102,7 @@ class LabelBrokerIntegrationTest {
         }
 
         LabelBroker.Builder brokerBuilder = LabelBroker.builder()
-                .bootstrapServers(BrokerTestKafka.bootstrap())
+                .bootstrapServers(bootstrap)
                 .serdes(serdes)
                 .config(config)
                 .tokens(WorkerTokens.derivedFrom(SECRET))
@@ -99,7 +110,7 @@ class LabelBrokerIntegrationTest {
                 .httpPort(0);
         LabelBroker broker = brokerBuilder.start();
         int port = broker.httpPort();
-        BrokerTestKafka.produce(serdes, config.requestsTopic(), requests);
+        BrokerTestKafka.produce(bootstrap, serdes, config.requestsTopic(), requests);
 
         double[] accuracy = new double[WORKERS];
         SimulatedCrowd.Builder crowdBuilder = SimulatedCrowd.builder()
@@ -116,7 +127,7 @@ class LabelBrokerIntegrationTest {
             crowdBuilder.worker(worker(w), WorkerTokens.derive(SECRET, worker(w)), accuracy[w]);
         }
 
-        LabelCollector labels = new LabelCollector(config.labelsTopic(), serdes);
+        LabelCollector labels = new LabelCollector(bootstrap, config.labelsTopic(), serdes);
         labels.start();
         long start = System.nanoTime();
         int labelledBeforeRestart;
@@ -143,12 +154,12 @@ class LabelBrokerIntegrationTest {
 
             // --- the answers the broker accepted: all answers on the topic less the dead-lettered ones
             Set<String> rejectedAt = new HashSet<>();
-            for (ConsumerRecord<String, byte[]> r : BrokerTestKafka.readAll(config.deadLetterTopic(), Duration.ofSeconds(20))) {
+            for (ConsumerRecord<String, byte[]> r : BrokerTestKafka.readAll(bootstrap, config.deadLetterTopic(), Duration.ofSeconds(20))) {
                 DeadLetter dl = serdes.deadLetters().deserializer().deserialize(config.deadLetterTopic(), r.value());
                 rejectedAt.add(dl.getPartition() + "@" + dl.getOffset());
             }
             Map<String, List<Vote>> accepted = new HashMap<>();
-            for (ConsumerRecord<String, byte[]> r : BrokerTestKafka.readAll(config.answersTopic(), Duration.ofSeconds(30))) {
+            for (ConsumerRecord<String, byte[]> r : BrokerTestKafka.readAll(bootstrap, config.answersTopic(), Duration.ofSeconds(30))) {
                 if (rejectedAt.contains(r.partition() + "@" + r.offset())) {
                     continue;
                 }
@@ -237,6 +248,7 @@ class LabelBrokerIntegrationTest {
 
     /** Reads the labels topic (read_committed) in the background. */
     private static final class LabelCollector implements AutoCloseable {
+        private final String bootstrap;
         private final String topic;
         private final BrokerSerdes serdes;
         private final Map<String, ConsolidatedLabel> byRequest = new ConcurrentHashMap<>();
@@ -245,14 +257,15 @@ class LabelBrokerIntegrationTest {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private Thread thread;
 
-        LabelCollector(String topic, BrokerSerdes serdes) {
+        LabelCollector(String bootstrap, String topic, BrokerSerdes serdes) {
+            this.bootstrap = bootstrap;
             this.topic = topic;
             this.serdes = serdes;
         }
 
         void start() {
             Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BrokerTestKafka.bootstrap());
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
