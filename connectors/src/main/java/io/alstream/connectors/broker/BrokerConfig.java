@@ -42,6 +42,7 @@ public final class BrokerConfig {
     private final Duration closedRetention;
     private final Duration commandTimeout;
     private final boolean inMemoryStores;
+    private final Duration unknownAnswerGrace;
     // service
     private final int httpMaxBodyBytes;
     private final int httpThreads;
@@ -68,6 +69,7 @@ public final class BrokerConfig {
         this.closedRetention = b.closedRetention;
         this.commandTimeout = b.commandTimeout;
         this.inMemoryStores = b.inMemoryStores;
+        this.unknownAnswerGrace = b.unknownAnswerGrace;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpThreads = b.httpThreads;
         this.commitInterval = b.commitInterval;
@@ -86,6 +88,9 @@ public final class BrokerConfig {
         requirePositive("closedRetention", closedRetention);
         requirePositive("commandTimeout", commandTimeout);
         requirePositive("commitInterval", commitInterval);
+        if (unknownAnswerGrace == null || unknownAnswerGrace.isNegative()) {
+            throw new IllegalArgumentException("unknownAnswerGrace must be zero or positive, was " + unknownAnswerGrace);
+        }
         requirePositive("startTimeout", startTimeout);
         if (httpMaxBodyBytes < 64) {
             throw new IllegalArgumentException("httpMaxBodyBytes must be at least 64, was " + httpMaxBodyBytes);
@@ -130,6 +135,7 @@ public final class BrokerConfig {
         b.closedRetention = closedRetention;
         b.commandTimeout = commandTimeout;
         b.inMemoryStores = inMemoryStores;
+        b.unknownAnswerGrace = unknownAnswerGrace;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.httpThreads = httpThreads;
         b.commitInterval = commitInterval;
@@ -242,6 +248,16 @@ public final class BrokerConfig {
         return inMemoryStores;
     }
 
+    /**
+     * How long an answer read from the answers topic waits for its request when the broker does not know
+     * the request yet (answers can overtake their request: a platform reading the requests topic itself,
+     * a broker catching up after a pause). Then it is dead-lettered as unknown-request. Zero refuses at
+     * once. Answers through the HTTP API are never parked. Default 10 minutes.
+     */
+    public Duration unknownAnswerGrace() {
+        return unknownAnswerGrace;
+    }
+
     /** Largest HTTP request body accepted; larger ones get 413. Default 16 KiB. */
     public int httpMaxBodyBytes() {
         return httpMaxBodyBytes;
@@ -300,6 +316,7 @@ public final class BrokerConfig {
         private Duration closedRetention = Duration.ofDays(7);
         private Duration commandTimeout = Duration.ofSeconds(30);
         private boolean inMemoryStores = false;
+        private Duration unknownAnswerGrace = Duration.ofMinutes(10);
         private int httpMaxBodyBytes = 16 * 1024;
         private int httpThreads = 32;
         private Duration commitInterval = Duration.ofMillis(100);
@@ -397,6 +414,11 @@ public final class BrokerConfig {
 
         public Builder inMemoryStores(boolean inMemory) {
             this.inMemoryStores = inMemory;
+            return this;
+        }
+
+        public Builder unknownAnswerGrace(Duration d) {
+            this.unknownAnswerGrace = d;
             return this;
         }
 

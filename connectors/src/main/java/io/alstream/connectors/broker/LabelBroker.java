@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -170,11 +171,15 @@ public final class LabelBroker implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // one partition, one task: more threads would idle
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        // requests, answers and commands need no ordering between them: never hold one back waiting for another
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        // max.task.idle.ms stays 0: the broker's task reads requests before the answers that follow them in
+        // time (records are taken in timestamp order across its inputs when they are at hand), so an answer
+        // written straight to the topic right after its request is not refused as unknown.
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        // a worker waits on each command: don't let an idle fetch sit the default 500 ms
+        // A worker waits on each command, and a commit happens only when the stream thread's loop comes
+        // round: poll briefly, so an idle thread commits within ~10 ms of the commit interval instead
+        // of sitting in a 100 ms poll; and don't let an idle fetch sit the default 500 ms.
+        p.put(StreamsConfig.POLL_MS_CONFIG, "10");
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
         for (Map.Entry<String, Object> e : clientOverrides.entrySet()) {
             p.put(e.getKey(), e.getValue());
@@ -270,7 +275,10 @@ public final class LabelBroker implements AutoCloseable {
             http = null;
         }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            // Leave the group on close: the broker runs as one instance, and a replacement should get
+            // the task at once instead of waiting out this member's session timeout (45 s by default).
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
             if (streamsMetrics != null) {
                 streamsMetrics.close();
                 streamsMetrics = null;

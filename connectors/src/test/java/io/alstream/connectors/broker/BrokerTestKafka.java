@@ -66,8 +66,12 @@ final class BrokerTestKafka {
     }
 
     static void produce(BrokerSerdes serdes, String topic, List<LabelRequest> requests) {
+        produce(bootstrap(), serdes, topic, requests);
+    }
+
+    static void produce(String bootstrap, BrokerSerdes serdes, String topic, List<LabelRequest> requests) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (LabelRequest r : requests) {
@@ -78,9 +82,9 @@ final class BrokerTestKafka {
     }
 
     /** Every record now on a topic, read_committed, from the beginning. */
-    static List<ConsumerRecord<String, byte[]>> readAll(String topic, Duration quiet) {
+    static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, Duration quiet) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();

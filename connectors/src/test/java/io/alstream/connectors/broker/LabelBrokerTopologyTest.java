@@ -270,9 +270,11 @@ class LabelBrokerTopologyTest {
     }
 
     @Test
-    void answersForUnknownRequestsAreDeadLetteredWithTheirOriginAndBytes() {
-        try (BrokerDriver b = driver(config())) {
+    void answersForUnknownRequestsAreDeadLetteredWithTheirOriginAndBytesAfterTheGrace() {
+        try (BrokerDriver b = driver(config().unknownAnswerGrace(Duration.ofMinutes(2)))) {
             b.answer("a", "nope", 1);
+            assertTrue(b.deadLetters().isEmpty(), "parked: its request may still be on its way");
+            b.advance(Duration.ofSeconds(121));
             DeadLetter dl = b.deadLetters().get(0);
             assertEquals("unknown-request", dl.getErrorClass());
             assertEquals(b.config.answersTopic(), dl.getSourceTopic(), "the original topic, not the repartition topic");
@@ -284,6 +286,31 @@ class LabelBrokerTopologyTest {
             var decoded = new AvroBinarySerde<>(io.alstream.schemas.LabelAnswer.class).deserializer()
                     .deserialize("t", toBytes(dl.getValue()));
             assertEquals("nope", decoded.getRequestId(), "the dead letter keeps the raw bytes as read");
+        }
+    }
+
+    @Test
+    void anAnswerThatOvertakesItsRequestIsFoldedWhenTheRequestArrives() {
+        try (BrokerDriver b = driver(config().minAnswers(2).maxAnswers(2))) {
+            b.answer("early", "r1", 2);
+            b.answer("early", "r1", 2); // parked twice: the second is still a duplicate once judged
+            assertTrue(b.deadLetters().isEmpty());
+            b.send(BrokerDriver.request("r1").build());
+            assertEquals(List.of("duplicate-answer"), b.deadLetters().stream().map(DeadLetter::getErrorClass).toList());
+            assertEquals(1, b.<RequestState>store(BrokerStores.REQUEST_STATE).get("r1").answers().size());
+            assertEquals("r1", b.leaseId("late"));
+            b.answer("late", "r1", 2);
+            assertEquals(2, b.labels().get(0).getNumAnswers());
+            b.advance(Duration.ofMinutes(11));
+            assertTrue(b.deadLetters().isEmpty(), "nothing left parked to expire");
+        }
+    }
+
+    @Test
+    void withoutGraceAnAnswerForAnUnknownRequestIsRefusedAtOnce() {
+        try (BrokerDriver b = driver(config().unknownAnswerGrace(Duration.ZERO))) {
+            b.answer("a", "nope", 1);
+            assertEquals("unknown-request", b.deadLetters().get(0).getErrorClass());
         }
     }
 
@@ -361,6 +388,24 @@ class LabelBrokerTopologyTest {
             assertEquals(BrokerReply.EMPTY, b.lease("b").outcome, "a closed request re-sent stays closed");
             assertEquals(1, b.labels().size());
             assertEquals(2.0, b.metrics.count("alstream.broker.requests", "result", "duplicate"));
+        }
+    }
+
+    @Test
+    void aClosedRequestIsRememberedForItsRetentionThenForgotten() {
+        try (BrokerDriver b = driver(config().minAnswers(1).maxAnswers(1).closedRetention(Duration.ofHours(1))
+                .unknownAnswerGrace(Duration.ZERO))) {
+            b.send(BrokerDriver.request("r1").setDeadline(BrokerDriver.T0.plus(Duration.ofDays(1))).build());
+            assertEquals("r1", b.leaseId("a"));
+            b.answer("a", "r1", 0);
+            assertEquals(1, b.labels().size());
+            b.advance(Duration.ofMinutes(59));
+            b.answer("b", "r1", 0);
+            assertEquals("request-closed", b.deadLetters().get(0).getErrorClass());
+            b.advance(Duration.ofMinutes(2));
+            assertNull(b.<RequestState>store(BrokerStores.REQUEST_STATE).get("r1"), "forgotten after its retention");
+            b.answer("c", "r1", 0);
+            assertEquals("unknown-request", b.deadLetters().get(0).getErrorClass());
         }
     }
 

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import io.alstream.connectors.broker.api.TaskView;
 import io.alstream.connectors.broker.api.WorkerStatsView;
 import io.alstream.connectors.broker.client.WorkerApiException;
 import io.alstream.connectors.broker.client.WorkerClient;
-import io.alstream.connectors.broker.http.WorkerHttpServer;
 import io.alstream.connectors.broker.http.WorkerTokens;
 import io.alstream.connectors.broker.state.Json;
 import io.alstream.schemas.LabelRequest;
@@ -287,17 +284,5 @@ class WorkerHttpApiTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    static URI uri() {
-        return broker.httpUri();
-    }
-
-    static List<WorkerHttpServer.Route> routes() {
-        return WorkerHttpServer.ROUTES;
     }
 }

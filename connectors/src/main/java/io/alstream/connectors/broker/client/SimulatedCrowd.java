@@ -25,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * the task back or walk away from it (its lease then expires). The truth comes from a function of
  * the task (the demo looks the event up in its labelled data set).
  *
- * <p>Randomness goes through the seed: worker i draws from {@code new Random(seed + i)}, first
- * whether its next answer is right, then which wrong class, so its sequence of right and wrong answers
- * does not depend on which tasks the scheduling happens to give it.
+ * <p>Randomness goes through the seed: session s of worker i draws from {@code new Random(seed + 1000 s + i)},
+ * first whether its next answer is right, then which wrong class, so its sequence of right and wrong
+ * answers does not depend on which tasks the scheduling happens to give it.
+ *
+ * <p>A worker may run several sessions at once (a crowd platform acting for it, or a person with
+ * several tabs): each takes its own tasks, and the broker never gives two of them the same one.
  */
 public final class SimulatedCrowd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedCrowd.class);
@@ -70,6 +73,7 @@ public final class SimulatedCrowd implements AutoCloseable {
     private final double releaseProbability;
     private final double abandonProbability;
     private final Duration retryFor;
+    private final int sessionsPerWorker;
     private final Map<String, Tally> tallies = new LinkedHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -85,6 +89,10 @@ public final class SimulatedCrowd implements AutoCloseable {
         this.releaseProbability = b.releaseProbability;
         this.abandonProbability = b.abandonProbability;
         this.retryFor = b.retryFor;
+        this.sessionsPerWorker = b.sessionsPerWorker;
+        if (sessionsPerWorker < 1) {
+            throw new IllegalArgumentException("sessionsPerWorker must be at least 1");
+        }
         if (workers.isEmpty()) {
             throw new IllegalArgumentException("a crowd needs at least one worker");
         }
@@ -102,13 +110,15 @@ public final class SimulatedCrowd implements AutoCloseable {
             return this;
         }
         running = true;
-        for (int i = 0; i < workers.size(); i++) {
-            Worker w = workers.get(i);
-            Random rng = new Random(seed + i);
-            Thread t = new Thread(() -> work(w, rng), "crowd-" + w.id());
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
+        for (int s = 0; s < sessionsPerWorker; s++) {
+            for (int i = 0; i < workers.size(); i++) {
+                Worker w = workers.get(i);
+                Random rng = new Random(seed + 1000L * s + i);
+                Thread t = new Thread(() -> work(w, rng), "crowd-" + w.id() + "-" + s);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
         }
         return this;
     }
@@ -237,6 +247,7 @@ public final class SimulatedCrowd implements AutoCloseable {
         private double releaseProbability;
         private double abandonProbability;
         private Duration retryFor = Duration.ofSeconds(60);
+        private int sessionsPerWorker = 1;
 
         public Builder baseUri(URI uri) {
             this.baseUri = uri;
@@ -287,6 +298,12 @@ public final class SimulatedCrowd implements AutoCloseable {
         /** How long a worker keeps retrying an unreachable or busy broker. Default 60 s. */
         public Builder retryFor(Duration d) {
             this.retryFor = d;
+            return this;
+        }
+
+        /** Concurrent sessions of each worker, each taking its own tasks. Default 1. */
+        public Builder sessionsPerWorker(int sessions) {
+            this.sessionsPerWorker = sessions;
             return this;
         }
 

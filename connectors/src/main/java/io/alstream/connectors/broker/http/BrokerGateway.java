@@ -1,6 +1,5 @@
 package io.alstream.connectors.broker.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -126,7 +125,7 @@ final class BrokerGateway implements AutoCloseable {
         BrokerHeaders.putString(headers, BrokerHeaders.CORRELATION, correlation);
         byte[] value = serdes.answers().serializer().serialize(config.answersTopic(), headers, answer);
         CompletableFuture<BrokerReply> pending = replies.expect(correlation);
-        producer.send(new ProducerRecord<>(config.answersTopic(), null, requestId, value, headers));
+        producer.send(new ProducerRecord<>(config.answersTopic(), null, requestId, value, headers), failTo(pending));
         AnswerResult result = new AnswerResult();
         result.requestId = requestId;
         BrokerReply reply = await(pending, correlation);
@@ -193,7 +192,7 @@ final class BrokerGateway implements AutoCloseable {
 
     private BrokerReply send(BrokerCommand cmd) {
         CompletableFuture<BrokerReply> pending = replies.expect(cmd.commandId);
-        producer.send(new ProducerRecord<>(config.commandsTopic(), cmd.workerId, Json.write(cmd)));
+        producer.send(new ProducerRecord<>(config.commandsTopic(), cmd.workerId, Json.write(cmd)), failTo(pending));
         BrokerReply reply = await(pending, cmd.commandId);
         if (reply == null) {
             throw new ApiException(503, "the broker did not answer within " + config.commandTimeout().toSeconds()
@@ -210,11 +209,23 @@ final class BrokerGateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted", "timeout");
-        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        } catch (ExecutionException e) {
+            // the write itself failed: nothing was written, the caller may retry
+            throw new ApiException(503, "cannot write to Kafka: " + e.getCause(), "unavailable");
+        } catch (java.util.concurrent.CancellationException e) {
             throw new ApiException(503, "the broker is shutting down", "shutting-down");
         } finally {
             replies.forget(correlation);
         }
+    }
+
+    /** A failed write fails the waiting call at once instead of letting it wait out the timeout. */
+    private static org.apache.kafka.clients.producer.Callback failTo(CompletableFuture<BrokerReply> pending) {
+        return (metadata, e) -> {
+            if (e != null) {
+                pending.completeExceptionally(e);
+            }
+        };
     }
 
     private static ApiException failure(BrokerReply reply) {
@@ -249,10 +260,6 @@ final class BrokerGateway implements AutoCloseable {
 
     private ApiException notReady() {
         return new ApiException(503, "the broker is not ready (" + streams.state() + "); retry shortly", "not-ready");
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.alstream.connectors.broker.state.AnswerEntry;
 import io.alstream.connectors.broker.state.AnswerRules;
 import io.alstream.connectors.broker.state.Json;
 import io.alstream.connectors.broker.state.Lease;
+import io.alstream.connectors.broker.state.ParkedAnswers;
 import io.alstream.connectors.broker.state.LeaseKey;
 import io.alstream.connectors.broker.state.RejectReason;
 import io.alstream.connectors.broker.state.Rejection;
@@ -65,12 +66,14 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
     private KeyValueStore<String, LabelRequest> requests;
     private KeyValueStore<String, RequestState> states;
     private KeyValueStore<String, WorkerStats> workerStats;
+    private KeyValueStore<String, ParkedAnswers> parked;
     private WorkerModelStore models;
 
     private final TaskQueue queue = new TaskQueue();
     private final TimeIndex<LeaseKey> leaseExpiries = new TimeIndex<>();
     private final TimeIndex<String> deadlines = new TimeIndex<>();
     private final TimeIndex<String> retentionEnds = new TimeIndex<>();
+    private final TimeIndex<String> parkingEnds = new TimeIndex<>();
 
     BrokerProcessor(BrokerConfig config, BrokerSerdes serdes, BrokerMetrics metrics) {
         this.config = config;
@@ -87,6 +90,7 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         this.requests = context.getStateStore(BrokerStores.REQUESTS);
         this.states = context.getStateStore(BrokerStores.REQUEST_STATE);
         this.workerStats = context.getStateStore(BrokerStores.WORKER_STATS);
+        this.parked = context.getStateStore(BrokerStores.PARKED_ANSWERS);
         KeyValueStore<String, WorkerModel> modelStore = context.getStateStore(BrokerStores.WORKER_MODELS);
         KeyValueStore<String, ClassPrior> priorStore = context.getStateStore(BrokerStores.CLASS_PRIORS);
         this.models = new StoreWorkerModels(modelStore, priorStore);
@@ -99,6 +103,13 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         leaseExpiries.clear();
         deadlines.clear();
         retentionEnds.clear();
+        parkingEnds.clear();
+        try (KeyValueIterator<String, ParkedAnswers> it = parked.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                parkingEnds.put(kv.key, kv.value.firstParkedAt() + config.unknownAnswerGrace().toMillis());
+            }
+        }
         int open = 0;
         int closed = 0;
         try (KeyValueIterator<String, RequestState> it = states.all()) {
@@ -184,11 +195,54 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             metrics.request("expired");
             closeUnlabelled(s, req, now, "deadline");
             states.put(s.requestId(), s);
+        } else {
+            metrics.request("accepted");
+            states.put(s.requestId(), s);
+            index(s);
+        }
+        replayParked(s.requestId());
+    }
+
+    /** The answers that came before this request, judged now as if they had just arrived. */
+    private void replayParked(String requestId) {
+        ParkedAnswers p = parked.get(requestId);
+        if (p == null) {
             return;
         }
-        metrics.request("accepted");
-        states.put(s.requestId(), s);
-        index(s);
+        parked.delete(requestId);
+        parkingEnds.remove(requestId);
+        for (ParkedAnswers.Parked a : p.answers()) {
+            onAnswer(unpark(a));
+        }
+    }
+
+    private static Record<byte[], byte[]> unpark(ParkedAnswers.Parked a) {
+        org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
+        BrokerHeaders.putString(h, BrokerHeaders.KIND, BrokerHeaders.KIND_ANSWER);
+        BrokerHeaders.putString(h, BrokerHeaders.ORIGIN_TOPIC, a.originTopic());
+        BrokerHeaders.putLong(h, BrokerHeaders.ORIGIN_PARTITION, a.partition());
+        BrokerHeaders.putLong(h, BrokerHeaders.ORIGIN_OFFSET, a.offset());
+        return new Record<>(a.key(), a.value(), a.timestamp(), h);
+    }
+
+    /** Keeps an answer whose request is not known yet; false if it should be refused at once instead. */
+    private boolean park(Record<byte[], byte[]> record, LabelAnswer a) {
+        if (config.unknownAnswerGrace().isZero() || BrokerHeaders.string(record.headers(), BrokerHeaders.CORRELATION) != null) {
+            return false; // the HTTP API checked the request a moment ago: unknown means unknown
+        }
+        long now = context.currentSystemTimeMs();
+        ParkedAnswers p = parked.get(a.getRequestId());
+        if (p == null) {
+            p = new ParkedAnswers(now);
+            parkingEnds.put(a.getRequestId(), now + config.unknownAnswerGrace().toMillis());
+        }
+        Headers h = record.headers();
+        p.add(new ParkedAnswers.Parked(record.key(), record.value(), originTopic(record),
+                BrokerHeaders.longValue(h, BrokerHeaders.ORIGIN_PARTITION, -1), BrokerHeaders.longValue(h, BrokerHeaders.ORIGIN_OFFSET, -1),
+                record.timestamp()));
+        parked.put(a.getRequestId(), p);
+        metrics.answer("parked", null);
+        return true;
     }
 
     private static String invalidRequest(LabelRequest r) {
@@ -222,6 +276,9 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             return;
         }
         RequestState s = states.get(a.getRequestId());
+        if (s == null && park(record, a)) {
+            return;
+        }
         long answeredAt = a.getAnsweredAt().toEpochMilli();
         Rejection rejection = rules.check(s, a.getWorkerId(), a.getEventId(), a.getLabel(), answeredAt);
         if (rejection != null) {
@@ -466,6 +523,18 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             }
             closeUnlabelled(s, requests.get(requestId), now, "deadline");
             states.put(requestId, s);
+        }
+        for (String requestId : parkingEnds.pollDue(now)) {
+            ParkedAnswers p = parked.get(requestId);
+            if (p == null) {
+                continue;
+            }
+            parked.delete(requestId);
+            for (ParkedAnswers.Parked a : p.answers()) {
+                LabelAnswer decoded = serdes.answers().deserializer().deserialize(a.originTopic(), a.value());
+                rejectAnswer(unpark(a), decoded.getWorkerId(), new Rejection(RejectReason.UNKNOWN_REQUEST,
+                        "no such label request (waited " + config.unknownAnswerGrace() + " for it)"));
+            }
         }
         for (String requestId : retentionEnds.pollDue(now)) {
             RequestState s = states.get(requestId);

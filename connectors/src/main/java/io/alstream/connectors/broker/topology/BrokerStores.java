@@ -10,6 +10,8 @@ public final class BrokerStores {
     public static final String WORKER_MODELS = "broker-worker-models";
     /** "K" → ClassPrior. */
     public static final String CLASS_PRIORS = "broker-class-priors";
+    /** requestId → ParkedAnswers: answers that came before their request. */
+    public static final String PARKED_ANSWERS = "broker-parked-answers";
     /** workerId → WorkerStats. */
     public static final String WORKER_STATS = "broker-worker-stats";
 

@@ -6,6 +6,7 @@ import io.alstream.connectors.broker.BrokerSerdes;
 import io.alstream.connectors.broker.aggregation.ClassPrior;
 import io.alstream.connectors.broker.aggregation.WorkerModel;
 import io.alstream.connectors.broker.state.Json;
+import io.alstream.connectors.broker.state.ParkedAnswers;
 import io.alstream.connectors.broker.state.RequestState;
 import io.alstream.connectors.broker.state.WorkerStats;
 import org.apache.kafka.common.serialization.Serdes;
@@ -25,8 +26,9 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *  label-requests ─► tag ─► repartition (1 partition) ─┐
  *  label-answers  ─► tag ─► repartition (1 partition) ─┼─► BrokerProcessor ─┬─► labels       (ConsolidatedLabel)
- *  broker commands (1 partition, from the HTTP API) ───┘   (5 state stores)  ├─► dead-letter  (DeadLetter)
- *                                                                             └─► replies      (JSON, to the HTTP API)
+ *  broker commands (1 partition, from the HTTP API) ───┘   (6 stores)       ├─► dead-letter  (DeadLetter)
+ *                                                                          └─► replies      (JSON, to the HTTP API)
+ * The stores: requests, request state, worker models, class priors, worker stats, parked answers.
  * </pre>
  * Inputs are read as raw bytes and decoded inside the processor, so a record that cannot be decoded
  * becomes a dead letter instead of stopping the application. All of them are funnelled into one
@@ -56,6 +58,8 @@ public final class LabelBrokerTopology {
                 Serdes.String(), Json.serde(ClassPrior.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.WORKER_STATS),
                 Serdes.String(), Json.serde(WorkerStats.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(config, BrokerStores.PARKED_ANSWERS),
+                Serdes.String(), Json.serde(ParkedAnswers.class)));
 
         KStream<byte[], byte[]> requests = builder
                 .stream(config.requestsTopic(), Consumed.with(bytes, bytes).withName("broker-read-requests"))
@@ -74,7 +78,7 @@ public final class LabelBrokerTopology {
                 .merge(commands, Named.as("broker-merge-commands"))
                 .process(() -> new BrokerProcessor(config, serdes, metrics), Named.as("label-broker"),
                         BrokerStores.REQUESTS, BrokerStores.REQUEST_STATE, BrokerStores.WORKER_MODELS,
-                        BrokerStores.CLASS_PRIORS, BrokerStores.WORKER_STATS);
+                        BrokerStores.CLASS_PRIORS, BrokerStores.WORKER_STATS, BrokerStores.PARKED_ANSWERS);
 
         out.split(Named.as("broker-out-"))
                 .branch((k, v) -> v instanceof BrokerOutput.Label, Branched.withConsumer(s -> s

@@ -10,13 +10,13 @@ import java.util.Map;
  * answers until the posteriors stop moving, initialised from majority vote. Written apart from the
  * online code (no shared helpers) so the two can check each other.
  */
-final class BatchDawidSkene {
+public final class BatchDawidSkene {
     final double[][] posteriors;
     final Map<String, double[][]> confusion = new HashMap<>();
     final double[] classPrior;
 
     /** items.get(i) = the votes of item i. Smoothing: add-{@code alpha} on every confusion cell. */
-    BatchDawidSkene(int k, List<List<Vote>> items, double alpha, int maxIterations) {
+    public BatchDawidSkene(int k, List<List<Vote>> items, double alpha, int maxIterations) {
         int n = items.size();
         posteriors = new double[n][k];
         for (int i = 0; i < n; i++) {
@@ -74,7 +74,7 @@ final class BatchDawidSkene {
         }
     }
 
-    int label(int item) {
+    public int label(int item) {
         double[] p = posteriors[item];
         int best = 0;
         for (int j = 1; j < p.length; j++) {
@@ -85,7 +85,7 @@ final class BatchDawidSkene {
         return best;
     }
 
-    double accuracy(String worker) {
+    public double accuracy(String worker) {
         double[][] c = confusion.get(worker);
         double acc = 0;
         for (int j = 0; j < c.length; j++) {
