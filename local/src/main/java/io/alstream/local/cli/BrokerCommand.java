@@ -2,35 +2,36 @@ package io.alstream.local.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import io.alstream.connectors.broker.BrokerConfig;
-import io.alstream.connectors.broker.BrokerSerdes;
-import io.alstream.connectors.broker.LabelBroker;
-import io.alstream.connectors.broker.aggregation.AggregationMethod;
-import io.alstream.connectors.broker.http.WorkerTokens;
-import io.alstream.connectors.registry.SchemaRegistryClient;
+import io.alstream.connectors.broker.LabelBrokerMain;
+import io.alstream.connectors.broker.LabelBrokerOptions;
 
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Run the label broker: a Kafka Streams service between the label-requests and labels topics, with the worker HTTP API (next task, answer, release, stats; OpenAPI in connectors/src/main/resources/openapi/label-broker.yaml) and Prometheus metrics on /metrics.")
+        description = "Run the label broker: a Kafka Streams service between the label-requests and labels topics, "
+                + "with the worker HTTP API (next task, answer, release, stats; OpenAPI at /openapi.yaml and in "
+                + "connectors/src/main/resources/openapi/label-broker.yaml) and Prometheus metrics on /metrics. "
+                + "Runs until interrupted; its state lives in Kafka (changelogs), so a restart resumes it.")
 final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
     String bootstrap;
     @Option(names = "--registry-url", required = true, description = "Schema registry URL.")
     String registryUrl;
+    @Option(names = "--registry-user", paramLabel = "USER:PASSWORD", description = "Basic auth for the registry.")
+    String registryUser;
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address of the worker API (default ${DEFAULT-VALUE}).")
     String host;
-    @Option(names = "--port", defaultValue = "8090", description = "Port of the worker API (default ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "8085", description = "Port of the worker API (default ${DEFAULT-VALUE}).")
     int port;
     @Option(names = "--tokens", description = "File of worker tokens, one `worker-id token` per line.")
     Path tokens;
-    @Option(names = "--token-secret", description = "Derive each worker's token from this secret instead (see WorkerTokens).")
+    @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters).")
     String tokenSecret;
-    @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary folder; the changelog restores it).")
+    @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary folder; the changelogs restore it).")
     Path stateDir;
     @Option(names = "--method", defaultValue = "dawid-skene", description = "Aggregation: majority, one-coin-ds, dawid-skene (default ${DEFAULT-VALUE}).")
     String method;
@@ -40,30 +41,45 @@ final class BrokerCommand implements Callable<Integer> {
     int maxAnswers;
     @Option(names = "--agreement", defaultValue = "0.9", description = "Posterior confidence that closes an item (default ${DEFAULT-VALUE}).")
     double agreement;
+    @Option(names = "--no-agreement", defaultValue = "label-best", description = "At max answers without agreement: label-best or close (default ${DEFAULT-VALUE}).")
+    String noAgreement;
     @Option(names = "--lease-seconds", defaultValue = "300", description = "How long a worker holds a task (default ${DEFAULT-VALUE}).")
     long leaseSeconds;
+    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka client setting (security, ...); repeatable.")
+    List<String> kafka = List.of();
 
     @Override
-    public Integer call() throws Exception {
-        if ((tokens == null) == (tokenSecret == null)) {
-            throw new IllegalArgumentException("give exactly one of --tokens FILE or --token-secret SECRET");
+    public Integer call() {
+        if (tokens == null && tokenSecret == null) {
+            throw new IllegalArgumentException("give --tokens FILE and/or --token-secret SECRET: workers need tokens");
         }
-        WorkerTokens workerTokens = tokens != null ? WorkerTokens.fromFile(tokens) : WorkerTokens.derivedFrom(tokenSecret);
-        BrokerConfig config = BrokerConfig.builder().method(AggregationMethod.parse(method)).minAnswers(minAnswers)
-                .maxAnswers(maxAnswers).agreement(agreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).build();
-        LabelBroker.Builder b = LabelBroker.builder().bootstrapServers(bootstrap)
-                .serdes(BrokerSerdes.avro(SchemaRegistryClient.builder(registryUrl).build()))
-                .tokens(workerTokens).config(config).httpHost(host).httpPort(port);
+        LabelBrokerOptions o = new LabelBrokerOptions(bootstrap, registryUrl).httpHost(host).httpPort(port)
+                .method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
+                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds));
+        if (tokens != null) {
+            o.tokensFile(tokens);
+        }
+        if (tokenSecret != null) {
+            o.tokenSecret(tokenSecret);
+        }
         if (stateDir != null) {
-            b.stateDir(stateDir);
+            o.stateDir(stateDir);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        try (LabelBroker broker = b.start()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            System.out.println("label broker running; worker API at " + broker.httpUri() + ", metrics at "
-                    + broker.httpUri().resolve("/metrics") + "; Ctrl-C stops it");
-            stop.await();
+        if (registryUser != null) {
+            int c = registryUser.indexOf(':');
+            if (c <= 0) {
+                throw new IllegalArgumentException("--registry-user wants USER:PASSWORD");
+            }
+            o.registryBasicAuth(registryUser.substring(0, c), registryUser.substring(c + 1));
         }
+        for (String kv : kafka) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--kafka wants KEY=VALUE");
+            }
+            o.kafkaProperty(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        LabelBrokerMain.run(o);
         return 0;
     }
 }
