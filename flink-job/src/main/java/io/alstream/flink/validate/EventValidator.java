@@ -4,10 +4,7 @@ import java.util.HashMap;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
 
-import io.alstream.flink.records.DeadLetterRecord;
 import io.alstream.flink.records.DeadLetterRecord.Reasons;
 import io.alstream.flink.records.EventRecord;
 import io.alstream.flink.records.RawRecord;
@@ -24,49 +21,34 @@ import io.alstream.schemas.UnlabeledEvent;
  *   <li>a NaN or infinite feature → {@code non-finite}</li>
  * </ul>
  */
-public final class EventValidator extends ProcessFunction<RawRecord, EventRecord> {
+public final class EventValidator extends DecodingValidator<UnlabeledEvent, EventRecord> {
     private static final long serialVersionUID = 1L;
     static final String STAGE = "validate-event";
 
-    private final RecordDecoder<UnlabeledEvent> decoder;
     private final int featureDim;
-    private transient DeadLetters deadLetters;
     private transient Counter valid;
 
     public EventValidator(RecordDecoder<UnlabeledEvent> decoder, int featureDim) {
-        this.decoder = decoder;
+        super(decoder, STAGE);
         this.featureDim = featureDim;
     }
 
     @Override
     public void open(OpenContext ctx) throws Exception {
-        decoder.open();
-        deadLetters = new DeadLetters(getRuntimeContext().getMetricGroup());
+        super.open(ctx);
         valid = getRuntimeContext().getMetricGroup().addGroup("alstream").counter("events_valid");
     }
 
     @Override
-    public void processElement(RawRecord raw, Context ctx, Collector<EventRecord> out) {
-        if (raw.value == null) {
-            reject(raw, Reasons.NULL_VALUE, "record has no value", ctx);
-            return;
-        }
-        UnlabeledEvent e;
-        try {
-            e = decoder.decode(raw.topic, raw.value);
-        } catch (RecordDecoder.DecodeFailure f) {
-            reject(raw, f.reason(), f.getMessage(), ctx);
-            return;
-        }
+    Rejection check(UnlabeledEvent e) {
         if (e.getId() == null || e.getId().isBlank()) {
-            reject(raw, Reasons.MISSING_ID, "event id is empty", ctx);
-            return;
+            return new Rejection(Reasons.MISSING_ID, "event id is empty");
         }
-        String[] problem = FeatureChecks.problem(e.getFeatures(), featureDim);
-        if (problem != null) {
-            reject(raw, problem[0], "event " + e.getId() + ": " + problem[1], ctx);
-            return;
-        }
+        return Rejection.of(FeatureChecks.problem(e.getFeatures(), featureDim), "event " + e.getId() + ": ");
+    }
+
+    @Override
+    EventRecord convert(UnlabeledEvent e, RawRecord raw) {
         EventRecord r = new EventRecord();
         r.id = e.getId();
         r.eventTime = e.getEventTime().toEpochMilli();
@@ -77,11 +59,6 @@ public final class EventValidator extends ProcessFunction<RawRecord, EventRecord
         r.attributes = e.getAttributes() == null ? new HashMap<>() : new HashMap<>(e.getAttributes());
         r.source = raw.toString();
         valid.inc();
-        out.collect(r);
-    }
-
-    private void reject(RawRecord raw, String reason, String message, Context ctx) {
-        deadLetters.count(reason);
-        ctx.output(DeadLetters.TAG, DeadLetterRecord.of(raw, reason, message, STAGE, System.currentTimeMillis()));
+        return r;
     }
 }

@@ -2,10 +2,7 @@ package io.alstream.flink.validate;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
 
-import io.alstream.flink.records.DeadLetterRecord;
 import io.alstream.flink.records.DeadLetterRecord.Reasons;
 import io.alstream.flink.records.LabelRecord;
 import io.alstream.flink.records.RawRecord;
@@ -18,79 +15,57 @@ import io.alstream.schemas.ConsolidatedLabel;
  * A label with {@code label == null} is valid: the request closed unlabelled, and the trainer drops
  * its pending entry.
  */
-public final class LabelValidator extends ProcessFunction<RawRecord, LabelRecord> {
+public final class LabelValidator extends DecodingValidator<ConsolidatedLabel, LabelRecord> {
     private static final long serialVersionUID = 1L;
     static final String STAGE = "validate-label";
 
-    private final RecordDecoder<ConsolidatedLabel> decoder;
     private final int featureDim;
     private final int numClasses;
-    private transient DeadLetters deadLetters;
     private transient Counter valid;
 
     public LabelValidator(RecordDecoder<ConsolidatedLabel> decoder, int featureDim, int numClasses) {
-        this.decoder = decoder;
+        super(decoder, STAGE);
         this.featureDim = featureDim;
         this.numClasses = numClasses;
     }
 
     @Override
     public void open(OpenContext ctx) throws Exception {
-        decoder.open();
-        deadLetters = new DeadLetters(getRuntimeContext().getMetricGroup());
+        super.open(ctx);
         valid = getRuntimeContext().getMetricGroup().addGroup("alstream").counter("labels_valid");
     }
 
     @Override
-    public void processElement(RawRecord raw, Context ctx, Collector<LabelRecord> out) {
-        if (raw.value == null) {
-            reject(raw, Reasons.NULL_VALUE, "record has no value", ctx);
-            return;
-        }
-        ConsolidatedLabel c;
-        try {
-            c = decoder.decode(raw.topic, raw.value);
-        } catch (RecordDecoder.DecodeFailure f) {
-            reject(raw, f.reason(), f.getMessage(), ctx);
-            return;
-        }
+    Rejection check(ConsolidatedLabel c) {
         if (c.getEventId() == null || c.getEventId().isBlank()) {
-            reject(raw, Reasons.MISSING_ID, "label has an empty event id", ctx);
-            return;
+            return new Rejection(Reasons.MISSING_ID, "label has an empty event id");
         }
         Integer label = c.getLabel();
-        if (label != null && (label < 0 || label >= numClasses)) {
-            reject(raw, Reasons.UNKNOWN_LABEL, "event " + c.getEventId() + ": label " + label
-                    + " is outside 0.." + (numClasses - 1), ctx);
-            return;
+        if (label == null) {
+            return null;
         }
-        float[] features = null;
-        if (label != null) {
-            String[] problem = FeatureChecks.problem(c.getFeatures(), featureDim);
-            if (problem != null) {
-                reject(raw, problem[0], "label of event " + c.getEventId() + ": " + problem[1], ctx);
-                return;
-            }
-            features = FeatureChecks.toArray(c.getFeatures());
+        if (label < 0 || label >= numClasses) {
+            return new Rejection(Reasons.UNKNOWN_LABEL, "event " + c.getEventId() + ": label " + label
+                    + " is outside 0.." + (numClasses - 1));
         }
+        return Rejection.of(FeatureChecks.problem(c.getFeatures(), featureDim), "label of event " + c.getEventId() + ": ");
+    }
+
+    @Override
+    LabelRecord convert(ConsolidatedLabel c, RawRecord raw) {
         LabelRecord r = new LabelRecord();
         r.eventId = c.getEventId();
         r.requestId = c.getRequestId();
-        r.label = label;
+        r.label = c.getLabel();
         r.confidence = c.getConfidence();
         r.numAnswers = c.getNumAnswers();
         r.method = c.getMethod();
-        r.features = features;
+        r.features = c.getLabel() == null ? null : FeatureChecks.toArray(c.getFeatures());
         r.modelVersion = c.getModelVersion();
         r.requestedAt = c.getRequestedAt() == null ? null : c.getRequestedAt().toEpochMilli();
         r.labelledAt = c.getLabelledAt().toEpochMilli();
         r.closeReason = c.getCloseReason();
         valid.inc();
-        out.collect(r);
-    }
-
-    private void reject(RawRecord raw, String reason, String message, Context ctx) {
-        deadLetters.count(reason);
-        ctx.output(DeadLetters.TAG, DeadLetterRecord.of(raw, reason, message, STAGE, System.currentTimeMillis()));
+        return r;
     }
 }
