@@ -88,6 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--path", description = "in-process, pipeline or none (only MOA) (default: ${DEFAULT-VALUE}).",
             defaultValue = "in-process")
     String path;
+    @Option(names = "--pipeline-rate", description = "Events per second the pipeline path produces (default: ${DEFAULT-VALUE}).",
+            defaultValue = "20")
+    double pipelineRate;
     @Option(names = "--moa", split = ",", description = "MOA base learners for the peer: none, all, or some of "
             + "naive-bayes, hoeffding-tree, sgd-logistic, knn, arf (default: ${DEFAULT-VALUE}).", defaultValue = "none")
     List<String> moa;
@@ -191,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
             for (Strategy s : chosen) {
                 results.add(path.equals("pipeline")
-                        ? new PipelineRun(d, s, seed, settings, progress).run()
+                        ? new PipelineRun(d, s, seed, settings, progress, pipelineRate).run()
                         : new InProcessRun(d, s, seed, settings, progress).run());
                 writeReport(dir, d, settings, results);
             }

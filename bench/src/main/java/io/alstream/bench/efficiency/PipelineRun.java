@@ -26,9 +26,11 @@ import java.util.TreeMap;
 
 /**
  * One learning curve through the whole system in this JVM ({@link EmbeddedStack}): the stream (in the run's
- * order) is produced to Kafka as events, the Flink job scores them and requests labels within the budget, the
- * label broker hands the requests to one simulated worker who answers from the truth (wrong with probability
- * noise), and the trainer folds the answers. The trainer evaluates the held-out set each time it publishes a
+ * order) is produced to Kafka as events at a steady rate, the Flink job scores them and requests labels within
+ * the budget, the label broker hands the requests to simulated workers who answer from the truth (wrong with
+ * probability noise), and the trainer folds the answers. The rate must stay well below what the loop turns
+ * around (labels come back after exactly-once commits, about a second), or most of the stream passes before
+ * the model is warm and selection stays random. The trainer evaluates the held-out set each time it publishes a
  * model version; the accuracy at a label count is that of the first published version with at least that many
  * labels (versions are published at most every broadcast interval, so a point may include a few more labels).
  */
@@ -41,8 +43,12 @@ public final class PipelineRun {
     private final double eventsPerSecond;
     private final Duration timeout;
 
-    public PipelineRun(BenchData data, Strategy strategy, long seed, RunSettings settings, Progress progress) {
-        this(data, strategy, seed, settings, progress, 50, Duration.ofMinutes(20));
+    /** Simulated workers answering through the broker (one answer per request: they all answer alike). */
+    static final int WORKERS = 4;
+
+    public PipelineRun(BenchData data, Strategy strategy, long seed, RunSettings settings, Progress progress,
+                       double eventsPerSecond) {
+        this(data, strategy, seed, settings, progress, eventsPerSecond, Duration.ofMinutes(30));
     }
 
     public PipelineRun(BenchData data, Strategy strategy, long seed, RunSettings settings, Progress progress,
@@ -66,7 +72,6 @@ public final class PipelineRun {
         for (LearnerOptions.Entry e : LearnerOptions.entries()) {
             m.put("learner." + e.key(), e.defaultOf().apply(cfg));
         }
-        // the job's own random warm-up covers random; its scorer needs a real function to compute
         m.put("data.feature-dim", Integer.toString(data.featureDim()));
         m.put("data.num-classes", Integer.toString(data.numClasses()));
         m.put("data.held-out-path", heldOut.toString());
@@ -81,14 +86,7 @@ public final class PipelineRun {
     }
 
     public RunResult run() {
-        if (strategy == Strategy.RANDOM) {
-            // the job has no "random" strategy after warm-up; its warm-up selection is random: keep it forever
-            return runWith(settings.configFor(data, Strategy.ENTROPY, seed).toBuilder().warmupLabels(0).build());
-        }
-        return runWith(settings.configFor(data, strategy, seed));
-    }
-
-    private RunResult runWith(LearnerConfig cfg) {
+        LearnerConfig cfg = settings.configFor(data, strategy, seed);
         int[] order = data.streamOrder(seed);
         float[][] f = new float[order.length][];
         int[] y = new int[order.length];
@@ -103,11 +101,10 @@ public final class PipelineRun {
         try (EmbeddedStack stack = EmbeddedStack.start(null, 1, 1, broker)) {
             Path heldOut = stack.dataDir().resolve("held-out.csv");
             data.heldOut().writeCsv(heldOut);
-            JobConfig config = JobConfig.of(jobSettings(cfg, heldOut));
             Map<String, String> all = new TreeMap<>(jobSettings(cfg, heldOut));
             all.put("kafka.bootstrap-servers", stack.kafka().bootstrapServers());
             all.put("registry.url", stack.registry().url());
-            config = JobConfig.of(all);
+            JobConfig config = JobConfig.of(all);
             AlstreamJob job = AlstreamJob.onKafka(config);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             job.configure(env);
@@ -122,8 +119,11 @@ public final class PipelineRun {
             }
             SimulatedCrowd.Builder crowd = SimulatedCrowd.builder().baseUri(stack.broker().httpUri())
                     .truth(task -> truth.getOrDefault(task.eventId, 0)).seed(seed)
-                    .thinkTime(Duration.ofMillis(5), Duration.ofMillis(20))
-                    .worker("oracle", WorkerTokens.derive(EmbeddedStack.DEMO_TOKEN_SECRET, "oracle"), 1 - settings.noise());
+                    .thinkTime(Duration.ofMillis(5), Duration.ofMillis(20));
+            for (int w = 1; w <= WORKERS; w++) {
+                String id = "oracle-" + w;
+                crowd.worker(id, WorkerTokens.derive(EmbeddedStack.DEMO_TOKEN_SECRET, id), 1 - settings.noise());
+            }
             List<ModelUpdate> updates;
             try (LoopMonitor monitor = new LoopMonitor(stack.kafka().bootstrapServers(), stack.registryClient(), truth);
                  SimulatedCrowd running = crowd.build().start()) {

@@ -30,7 +30,7 @@ public record RunSettings(LearnerConfig learner, double budget, int[] labelCount
 
     /** The learner config of one run: this data's shape, the run's seed, the strategy's acquisition function. */
     public LearnerConfig configFor(BenchData data, Strategy strategy, long seed) {
-        String fn = strategy.acquisition() == null ? "entropy" : strategy.acquisition();
+        String fn = strategy.acquisition();
         return learner.toBuilder().inputDim(data.featureDim()).numClasses(data.numClasses()).seed(seed)
                 .budget(budget).acquisitionFunctions(List.of(fn)).selectBy(fn).build();
     }

@@ -4,11 +4,12 @@ import java.util.Locale;
 
 /**
  * A selection strategy of the benchmark: the acquisition function whose score the budget policy sees.
- * {@code random} needs no model at all: its scores are seeded uniform numbers, so the budget policy requests
- * a random b fraction of the stream (exactly what the job does during warm-up).
+ * {@code random}'s scores are seeded uniform numbers, so the budget policy requests a random b fraction of
+ * the stream; the in-process path draws them without scoring (nothing to compute), the pipeline uses the
+ * learner's {@code random} acquisition function.
  */
 public enum Strategy {
-    RANDOM("random", null),
+    RANDOM("random", "random"),
     ENTROPY("entropy", "entropy"),
     MARGIN("margin", "margin"),
     BALD("bald", "bald"),
@@ -27,7 +28,7 @@ public enum Strategy {
     /** The name on the command line and in the report. */
     public String label() { return label; }
 
-    /** The learner's acquisition function (null for random: no scoring). */
+    /** The learner's acquisition function. */
     public String acquisition() { return acquisition; }
 
     public static Strategy parse(String s) {
