@@ -123,6 +123,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--include", split = ",", description = "Report folders whose runs (points.csv, runs.csv, commands.txt) join this "
             + "report: to merge runs made by separate commands, e.g. in parallel.")
     List<Path> include = new ArrayList<>();
+    @Option(names = "--note", description = "A sentence for the report's header (what was stopped, what the machine did); repeatable.")
+    List<String> extraNotes = new ArrayList<>();
     @Option(names = "--progress-seconds", description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).",
             defaultValue = "15")
     double progressSeconds;
@@ -218,13 +220,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
         notes.add("");
         notes.add(String.format(Locale.ROOT, "Stream: %d events (%d features, %d classes), held out: %d; budget %.3f of events; "
-                        + "batch %d; oracle noise %.2f, delay %d events; path %s.", d.stream().size(), d.featureDim(),
-                d.numClasses(), d.heldOut().size(), budget, batch, noise, delay, path));
+                        + "batch %d; oracle noise %.2f, delay %d events; %s.", d.stream().size(), d.featureDim(),
+                d.numClasses(), d.heldOut().size(), budget, batch, noise, delay,
+                include.isEmpty() ? "path " + path : "merged from " + include + " (their settings: the commands above)"));
         notes.add("");
         notes.add("Learner: " + settings.configFor(d, Strategy.ENTROPY, firstSeed).toString().replace("|", "/"));
         notes.add("");
         notes.add("Wall time excludes the held-out evaluations; labels/s = labels obtained / that time. "
                 + "Machine: " + Runtime.getRuntime().availableProcessors() + " cores, torch threads " + torchThreads + ".");
+        for (String n : extraNotes) {
+            notes.add("");
+            notes.add(n);
+        }
         new CurveReport(results, settings.labelCounts()).writeAll(dir, title(d), reference, notes);
         try {
             Files.write(dir.resolve("commands.txt"), commands);

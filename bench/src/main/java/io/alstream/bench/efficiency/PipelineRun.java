@@ -35,6 +35,7 @@ import java.util.TreeMap;
  * labels (versions are published at most every broadcast interval, so a point may include a few more labels).
  */
 public final class PipelineRun {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PipelineRun.class);
     private final BenchData data;
     private final Strategy strategy;
     private final long seed;
@@ -98,7 +99,7 @@ public final class PipelineRun {
         int[] counts = settings.reachable(order.length);
         BrokerConfig broker = BrokerConfig.builder().minAnswers(1).maxAnswers(1).leaseDuration(Duration.ofSeconds(30)).build();
         long start = System.nanoTime();
-        try (EmbeddedStack stack = EmbeddedStack.start(null, 1, 1, broker)) {
+        try (EmbeddedStack stack = startStack(broker)) {
             Path heldOut = stack.dataDir().resolve("held-out.csv");
             data.heldOut().writeCsv(heldOut);
             Map<String, String> all = new TreeMap<>(jobSettings(cfg, heldOut));
@@ -163,6 +164,23 @@ public final class PipelineRun {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("pipeline run " + name() + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Starts the embedded stack, up to three times: on a loaded machine the label broker's topic creation has
+     * failed once here with UnknownTopicOrPartitionException right after the broker came up.
+     */
+    private static EmbeddedStack startStack(BrokerConfig broker) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return EmbeddedStack.start(null, 1, 1, broker);
+            } catch (Exception e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                LOG.warn("embedded stack did not start (attempt {}): {}; retrying", attempt, e.toString());
+            }
         }
     }
 
