@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * The benchmark's report in one folder: {@code points.csv} (every measured point of every run),
  * {@code summary.md} (per series mean ± std over seeds at each label count, wall time and labels per second,
- * and the labels each series needs to reach random's accuracy at a reference label count) and
- * {@code learning-curve.png} (accuracy against labels, log x, one line per series with a ±std band).
+ * and the labels each series needs to reach random's accuracy at a reference label count),
+ * {@code learning-curve.png} (accuracy against labels, log x, one line per series with a ±std band: alstream's
+ * strategies and the best MOA base learner) and {@code learning-curve-all.png} (every series).
  */
 public final class CurveReport {
     private final List<RunResult> runs;
@@ -142,6 +143,12 @@ public final class CurveReport {
             double lps = rs.stream().mapToDouble(RunResult::labelsPerSecond).average().orElse(Double.NaN);
             sb.append(String.format(Locale.ROOT, " %.0f s | %.1f |%n", secs, lps));
         }
+        String bestMoa = bestMoaBase(reference);
+        if (bestMoa != null) {
+            sb.append("\nBest MOA base learner (variable uncertainty, mean accuracy at ").append(reference)
+                    .append(" labels or the largest count all reached): ").append(bestMoa.substring(4))
+                    .append(". learning-curve.png shows alstream and that one; learning-curve-all.png every series.\n");
+        }
         List<RunResult> random = series.get(Strategy.RANDOM.label());
         if (random != null) {
             double goal = meanStd(random, reference)[0];
@@ -172,17 +179,65 @@ public final class CurveReport {
         return most + " labels";
     }
 
-    public void writePng(Path file, String title) {
+    /**
+     * The MOA base learner whose variable-uncertainty series has the best mean accuracy at reference labels
+     * (or, if none reached it, at the largest count all of them reached); null without MOA runs.
+     */
+    public String bestMoaBase(int reference) {
+        Map<String, List<RunResult>> moa = new LinkedHashMap<>();
+        for (RunResult r : runs) {
+            if (r.learner().startsWith("moa-") && r.strategy().equals("var-uncertainty")) {
+                moa.computeIfAbsent(r.learner(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        int at = reference;
+        for (List<RunResult> rs : moa.values()) {
+            if (meanStd(rs, reference)[2] == 0) {
+                at = 0;
+                for (int c : labelCounts) {
+                    if (moa.values().stream().allMatch(x -> meanStd(x, c)[2] > 0)) {
+                        at = c;
+                    }
+                }
+                break;
+            }
+        }
+        String best = null;
+        double bestAcc = -1;
+        for (Map.Entry<String, List<RunResult>> e : moa.entrySet()) {
+            double a = meanStd(e.getValue(), at)[0];
+            if (a > bestAcc) {
+                bestAcc = a;
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    /** The chart: every series (all = true), or alstream's and the best MOA base learner's only. */
+    public void writePng(Path file, String title, boolean all, int reference) {
+        String bestMoa = bestMoaBase(reference);
         LineChart chart = new LineChart(title, "labels", "held-out accuracy", true);
         for (Map.Entry<String, List<RunResult>> e : bySeries().entrySet()) {
+            RunResult first = e.getValue().get(0);
+            if (!all && first.learner().startsWith("moa-") && !first.learner().equals(bestMoa)) {
+                continue;
+            }
             for (int c : labelCounts) {
                 double[] ms = meanStd(e.getValue(), c);
                 if (ms[2] > 0) {
-                    chart.point(e.getKey(), c, ms[0], ms[1]);
+                    chart.point(legend(e.getKey()), c, ms[0], ms[1]);
                 }
             }
         }
         chart.writePng(file, 1000, 600);
+    }
+
+    /** Short legend names (the chart's legend column is narrow). */
+    static String legend(String series) {
+        return series.replace("var-uncertainty", "var-unc").replace("naive-bayes", "NB").replace("hoeffding-tree", "HT")
+                .replace("sgd-logistic", "SGD").replace("moa-knn", "moa-kNN").replace("moa-arf", "moa-ARF")
+                .replace("alstream-pipeline", "pipeline");
     }
 
     /** Writes points.csv, summary.md and learning-curve.png into dir. */
@@ -195,7 +250,8 @@ public final class CurveReport {
         writeCsv(dir.resolve("points.csv"));
         writeRunsCsv(dir.resolve("runs.csv"));
         write(dir.resolve("summary.md"), markdown(title, reference, notes));
-        writePng(dir.resolve("learning-curve.png"), title);
+        writePng(dir.resolve("learning-curve.png"), title, false, reference);
+        writePng(dir.resolve("learning-curve-all.png"), title + " (every series)", true, reference);
     }
 
     /** Reads a points.csv (and the runs.csv beside it, if any) back: to merge runs made by separate commands. */

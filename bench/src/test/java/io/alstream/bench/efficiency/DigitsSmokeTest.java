@@ -32,7 +32,7 @@ class DigitsSmokeTest {
                 "--pool", "128", "--batch", "50", "--learner", "posterior-samples=10", "--moa", "naive-bayes",
                 "--progress-seconds", "1000", "--out", out.toString());
         assertEquals(0, exit);
-        for (String f : List.of("points.csv", "runs.csv", "summary.md", "learning-curve.png", "commands.txt")) {
+        for (String f : List.of("points.csv", "runs.csv", "summary.md", "learning-curve.png", "learning-curve-all.png", "commands.txt")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f + " written");
         }
         BufferedImage png = ImageIO.read(out.resolve("learning-curve.png").toFile());
@@ -74,5 +74,6 @@ class DigitsSmokeTest {
         }
         assertTrue(md.contains("Labels needed to reach random's 120-label accuracy"));
         assertTrue(md.contains("Command: `alstream bench --data digits"));
+        assertTrue(md.contains("Best MOA base learner (variable uncertainty"), "the peer's best base learner is named");
     }
 }
