@@ -106,8 +106,7 @@ public final class OnlineModel implements AutoCloseable {
     public double[] predict(double[] x) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NtkFeatures f = state.featuresOf(new double[][] {checkDim(x)});
-            return state.predict(f).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+            return state.predictOne(state.featuresOf(new double[][] {checkDim(x)}));
         }
     }
 
@@ -168,14 +167,20 @@ public final class OnlineModel implements AutoCloseable {
         if (foldedIds.contains(eventId)) {
             return new FoldResult(FoldResult.Status.DUPLICATE, -1, false, false, version);
         }
-        int before = predictClass(x);
         double[] target = oneHot(label);
         int pendingIndex = state.indexOf(eventId);
         boolean confirmed = pendingIndex >= 0;
-        if (confirmed) {
-            state.setTarget(pendingIndex, target, false);
-        } else {
-            state.append(new KernelEntry(eventId, x, target, false));
+        int before;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            // one forward/backward pass serves both the prediction before the label and the update
+            NtkFeatures f = state.featuresOf(new double[][] {x});
+            before = argmax(state.predictOne(f));
+            if (confirmed) {
+                state.setTarget(pendingIndex, target, false);
+            } else {
+                state.append(new KernelEntry(eventId, x, target, false), f);
+            }
         }
         foldedIds.add(eventId);
         rememberForTraining(x, label);

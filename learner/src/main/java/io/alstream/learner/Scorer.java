@@ -34,43 +34,76 @@ import java.util.Map;
  */
 public final class Scorer implements AutoCloseable {
     private final LearnerConfig config;
-    private final ModelSnapshot snapshot;
+    private final ModelSnapshot snapshot;   // null for a live scorer
+    private final OnlineModel live;         // null for a snapshot scorer
     private final NDManager manager;
-    private final DeviceMlp net;
-    private final KernelRegressionState state;
+    private final DeviceMlp net;            // null for a live scorer
+    private final KernelRegressionState ownState;
     private final PosteriorSampler sampler;
     private final List<String> functions;
     private final boolean needsLookahead;
     private final boolean needsSamples;
-    // pool cache
+    // pool cache: the pool's features depend on the linearisation (state) only, the look-ahead's
+    // precomputation also on the labels in T (model version)
     private float[][] cachedPoolRows;
     private int cachedPoolHash;
+    private KernelRegressionState cachedPoolState;
     private NtkFeatures cachedPool;
+    private long cachedVersion;
     private LookaheadScorer cachedLookahead;
 
     private Scorer(ModelSnapshot snapshot, LearnerConfig config) {
         this.config = config;
         this.snapshot = snapshot;
+        this.live = null;
         this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
         this.net = new DeviceMlp(manager, snapshot.weights(), ComputeDevice.dataType(config.precision()));
-        this.state = new KernelRegressionState(manager, new EmpiricalNtk(net, config.kernelKind()), config.ridgeLambda());
-        state.restore(snapshot.entries(), snapshot.inverse());
+        this.ownState = new KernelRegressionState(manager, new EmpiricalNtk(net, config.kernelKind()), config.ridgeLambda());
+        ownState.restore(snapshot.entries(), snapshot.inverse());
         this.sampler = new PosteriorSampler(config, net);
+        this.functions = canonical(config);
+        this.needsLookahead = functions.stream().anyMatch(Acquisitions::isLookahead);
+        this.needsSamples = functions.stream().anyMatch(n -> !Acquisitions.isLookahead(n));
+    }
+
+    private Scorer(OnlineModel model) {
+        this.config = model.config();
+        this.snapshot = null;
+        this.live = model;
+        this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
+        this.net = null;
+        this.ownState = null;
+        this.sampler = new PosteriorSampler(config, model.kernelState().ntk().network());
+        this.functions = canonical(config);
+        this.needsLookahead = functions.stream().anyMatch(Acquisitions::isLookahead);
+        this.needsSamples = functions.stream().anyMatch(n -> !Acquisitions.isLookahead(n));
+    }
+
+    private static List<String> canonical(LearnerConfig config) {
         List<String> names = new ArrayList<>();
         for (String f : config.acquisitionFunctions()) {
             names.add(Acquisitions.canonical(f));
         }
-        this.functions = names;
-        this.needsLookahead = names.stream().anyMatch(Acquisitions::isLookahead);
-        this.needsSamples = names.stream().anyMatch(n -> !Acquisitions.isLookahead(n));
+        return names;
     }
 
     public static Scorer of(ModelSnapshot snapshot, LearnerConfig config) {
         return new Scorer(snapshot, config);
     }
 
-    public long version() { return snapshot.version(); }
-    public boolean isWarm() { return snapshot.isWarm(); }
+    /**
+     * A scorer that reads the model's current state directly, without a snapshot: for a process that trains
+     * and scores in one thread (the in-process benchmark, tools). Each call scores with the model as it is at
+     * that moment; it copies nothing, so it must be used from the model's thread and closed before the model.
+     */
+    public static Scorer live(OnlineModel model) {
+        return new Scorer(model);
+    }
+
+    public long version() { return live != null ? live.version() : snapshot.version(); }
+    public boolean isWarm() { return live != null ? live.isWarm() : snapshot.isWarm(); }
+
+    private KernelRegressionState state() { return live != null ? live.kernelState() : ownState; }
     public List<String> functions() { return List.copyOf(functions); }
 
     public ScoredBatch score(float[][] candidates, float[][] referencePool) {
@@ -96,6 +129,7 @@ public final class Scorer implements AutoCloseable {
                 throw new IllegalArgumentException("candidate has " + c.length + " features, expected " + config.inputDim());
             }
         }
+        KernelRegressionState state = state();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NtkFeatures cand = state.featuresOf(candidates);
@@ -118,7 +152,7 @@ public final class Scorer implements AutoCloseable {
                 }
             }
             if (needsLookahead) {
-                LookaheadScorer la = lookahead(pool, poolKey);
+                LookaheadScorer la = lookahead(state, pool, poolKey);
                 double[][] s = la == null ? new double[][] {new double[b], new double[b]} : la.score(cand, kbt, fB);
                 out.put(Acquisitions.LOOKAHEAD_FLIP, s[0]);
                 out.put(Acquisitions.LOOKAHEAD_MLMOC, s[1]);
@@ -131,44 +165,58 @@ public final class Scorer implements AutoCloseable {
         }
     }
 
-    private LookaheadScorer lookahead(double[][] pool, float[][] poolKey) {
+    private LookaheadScorer lookahead(KernelRegressionState state, double[][] pool, float[][] poolKey) {
         if (pool.length == 0) {
             return null;
         }
         int h = Arrays.deepHashCode(poolKey != null ? poolKey : pool);
-        boolean same = cachedLookahead != null && h == cachedPoolHash
+        boolean samePool = cachedPool != null && h == cachedPoolHash && state == cachedPoolState
                 && (poolKey != null ? Arrays.deepEquals(poolKey, cachedPoolRows) : false);
-        if (!same) {
+        if (!samePool) {
             closePoolCache();
             NtkFeatures features = state.featuresOf(pool);
             features.attachTo(manager);
             cachedPool = features;
+            cachedPoolHash = h;
+            cachedPoolState = state;
+            cachedPoolRows = poolKey == null ? null : deepCopy(poolKey);
+        }
+        if (cachedLookahead == null || cachedVersion != version()) {
+            closeLookahead();
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 cachedLookahead = new LookaheadScorer(state, cachedPool, config.lookaheadReference(),
                         config.pseudoLabelSource(), config.lookaheadChunk());
             }
-            cachedPoolHash = h;
-            cachedPoolRows = poolKey == null ? null : deepCopy(poolKey);
+            cachedVersion = version();
         }
         return cachedLookahead;
     }
 
-    private void closePoolCache() {
+    private void closeLookahead() {
         if (cachedLookahead != null) {
             cachedLookahead.close();
-            cachedPool.close();
             cachedLookahead = null;
+        }
+    }
+
+    private void closePoolCache() {
+        closeLookahead();
+        if (cachedPool != null) {
+            cachedPool.close();
             cachedPool = null;
             cachedPoolRows = null;
+            cachedPoolState = null;
         }
     }
 
     @Override
     public void close() {
         closePoolCache();
-        state.close();
-        net.close();
+        if (ownState != null) {
+            ownState.close();
+            net.close();
+        }
         manager.close();
     }
 
