@@ -188,6 +188,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (runCount > 0) {
             commands.add(commandLine());
+        } else if (!include.isEmpty()) {
+            commands.add(commandLine() + "   # merges the runs of the commands above into one report");
         }
         this.commands = commands;
         if (!include.isEmpty()) {
@@ -256,7 +258,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private String commandLine() {
-        return "alstream bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        List<String> args = new ArrayList<>();
+        for (String a : spec.commandLine().getParseResult().originalArgs()) {
+            args.add(a.matches("[\\w@%+=:,./-]+") ? a : "'" + a.replace("'", "'\\''") + "'"); // as a shell would need it
+        }
+        return "alstream bench " + String.join(" ", args);
     }
 
     @CommandLine.Spec
