@@ -145,8 +145,10 @@ class PipelineIntegrationTest {
                     updates.poll(2000); // anything late, to catch a duplicate fold
 
                     List<LabelRequest> reqs = requests.all();
-                    LOG.info("{} events, {} requests, {} labels answered ({} sent twice), {} model updates",
-                            n, reqs.size(), answered.size(), duplicatesSent, updates.all().size());
+                    Map<String, Integer> byStrategy = new TreeMap<>();
+                    reqs.forEach(r -> byStrategy.merge(r.getStrategy(), 1, Integer::sum));
+                    LOG.info("{} events, {} requests {}, {} labels answered ({} sent twice), {} model updates",
+                            n, reqs.size(), byStrategy, answered.size(), duplicatesSent, updates.all().size());
 
                     // requests: only for real event ids, each once (exactly-once sink across the restart), within budget
                     Set<String> requested = new HashSet<>();

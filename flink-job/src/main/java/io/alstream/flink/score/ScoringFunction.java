@@ -335,6 +335,14 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
         }
         policyState.update(LearnerBridge.policyToBytes(policy));
+        if (LOG.isDebugEnabled()) {
+            long nan = java.util.Arrays.stream(selecting).filter(v -> !Double.isFinite(v)).count();
+            double[] sorted = selecting.clone();
+            java.util.Arrays.sort(sorted);
+            LOG.debug("model v{}: batch {} ({} not finite, min {} median {} max {}), shard seen {} requested {} deficit {}",
+                    model.version, batch.size(), nan, sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1],
+                    policy.seen(), policy.requested(), String.format("%.2f", policy.budget().deficit()));
+        }
     }
 
     private SelectionPolicy policy(ValueState<byte[]> state) throws Exception {
