@@ -72,6 +72,7 @@ public final class LearnerConfig implements Serializable {
     private final double ridgeLambda;
     private final int kernelCap;
     private final int refreshEvery;
+    private final double refreshGrowth;
     private final int warmupLabels;
     private final int maxTrainingLabels;
     private final Precision precision;
@@ -112,6 +113,7 @@ public final class LearnerConfig implements Serializable {
         this.ridgeLambda = b.ridgeLambda;
         this.kernelCap = b.kernelCap;
         this.refreshEvery = b.refreshEvery;
+        this.refreshGrowth = b.refreshGrowth;
         this.warmupLabels = b.warmupLabels;
         this.maxTrainingLabels = b.maxTrainingLabels;
         this.precision = b.precision;
@@ -146,7 +148,7 @@ public final class LearnerConfig implements Serializable {
         Builder b = new Builder();
         b.inputDim = inputDim; b.numClasses = numClasses; b.hiddenWidths = hiddenWidths.clone();
         b.activation = activation; b.dropout = dropout; b.seed = seed; b.kernelKind = kernelKind;
-        b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery;
+        b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery; b.refreshGrowth = refreshGrowth;
         b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.precision = precision;
         b.trainEpochs = trainEpochs; b.learningRate = learningRate; b.batchSize = batchSize;
         b.refreshWarmStart = refreshWarmStart; b.posteriorKind = posteriorKind;
@@ -171,6 +173,8 @@ public final class LearnerConfig implements Serializable {
     public double ridgeLambda() { return ridgeLambda; }
     public int kernelCap() { return kernelCap; }
     public int refreshEvery() { return refreshEvery; }
+    /** 0 = off; g > 1: also retrain when the labels folded reach g times those at the last retraining. */
+    public double refreshGrowth() { return refreshGrowth; }
     public int warmupLabels() { return warmupLabels; }
     public int maxTrainingLabels() { return maxTrainingLabels; }
     public Precision precision() { return precision; }
@@ -206,6 +210,7 @@ public final class LearnerConfig implements Serializable {
                 + numClasses + ", " + activation + ", dropout " + dropout + ", seed " + seed
                 + " | kernel: " + kernelKind + ", lambda " + ridgeLambda + ", cap |T| " + kernelCap
                 + ", refresh every " + (refreshEvery <= 0 ? "never (cap only)" : refreshEvery + " labels")
+                + (refreshGrowth > 1 ? ", and at x" + refreshGrowth + " labels" : "")
                 + ", warmup " + warmupLabels + " labels, " + precision
                 + " | training: " + trainEpochs + " epochs, lr " + learningRate + ", batch " + batchSize
                 + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels"
@@ -238,6 +243,7 @@ public final class LearnerConfig implements Serializable {
         private double ridgeLambda = 1e-3;
         private int kernelCap = 1024;
         private int refreshEvery = 0;
+        private double refreshGrowth = 0;
         private int warmupLabels = 50;
         private int maxTrainingLabels = 100_000;
         private Precision precision = Precision.FLOAT64;
@@ -252,7 +258,7 @@ public final class LearnerConfig implements Serializable {
         private int referencePoolSize = 512;
         private List<String> acquisitionFunctions = new ArrayList<>(List.of(
                 "lookahead_mlmoc", "lookahead_flip", "balent", "bald", "entropy", "margin"));
-        private String selectBy = "lookahead_mlmoc";
+        private String selectBy = "balent";
         private LookaheadReference lookaheadReference = LookaheadReference.LINEARISED;
         private PseudoLabelSource pseudoLabelSource = PseudoLabelSource.NETWORK;
         private int lookaheadChunk = 128;
@@ -290,6 +296,8 @@ public final class LearnerConfig implements Serializable {
         public Builder kernelCap(int v) { kernelCap = v; return this; }
         /** Refresh every N folded labels as well; 0 = only at the cap. Default 0. */
         public Builder refreshEvery(int v) { refreshEvery = v; return this; }
+        /** Geometric schedule: retrain when the labels folded reach g x those at the last retraining (0 = off). */
+        public Builder refreshGrowth(double v) { refreshGrowth = v; return this; }
         /** Labels (the seed set) folded before the network's first training; 0 = never train automatically. Default 50. */
         public Builder warmupLabels(int v) { warmupLabels = v; return this; }
         /** Most recent labels kept for retraining at a refresh. Default 100000. */
@@ -316,7 +324,10 @@ public final class LearnerConfig implements Serializable {
         public Builder referencePoolSize(int v) { referencePoolSize = v; return this; }
         /** Acquisition functions the scorer computes (names of {@code Acquisitions}). */
         public Builder acquisitionFunctions(List<String> v) { acquisitionFunctions = new ArrayList<>(v); return this; }
-        /** The acquisition function whose score the selection policy sees. Default lookahead_mlmoc. */
+        /**
+         * The acquisition function whose score the selection policy sees. Default balent: with margin the
+         * fewest labels to random's 2,000-label accuracy on Fashion-MNIST (bench/results/fashion-mnist).
+         */
         public Builder selectBy(String v) { selectBy = v; return this; }
         /** Default LINEARISED. */
         public Builder lookaheadReference(LookaheadReference v) { lookaheadReference = v; return this; }
@@ -352,6 +363,7 @@ public final class LearnerConfig implements Serializable {
             require(ridgeLambda >= 0, "ridgeLambda must be >= 0, got " + ridgeLambda);
             require(kernelCap >= 1, "kernelCap must be >= 1, got " + kernelCap);
             require(refreshEvery >= 0 && warmupLabels >= 0, "refreshEvery and warmupLabels must be >= 0");
+            require(refreshGrowth == 0 || refreshGrowth > 1, "refreshGrowth must be 0 (off) or > 1");
             require(maxTrainingLabels >= 1, "maxTrainingLabels must be >= 1");
             require(trainEpochs >= 0 && learningRate > 0 && batchSize >= 1, "bad training settings");
             require(posteriorSamples >= 1, "posteriorSamples must be >= 1");

@@ -39,7 +39,8 @@ import java.util.Set;
  * <p>Life cycle: labels fold in by block-inverse updates (O(|T|^2)); when {@code warmupLabels} have been
  * folded the network is trained for the first time ({@link #isWarm()}); afterwards a refresh retrains it on
  * all kept labels and restarts the linearisation whenever |T| reaches {@code kernelCap} or every
- * {@code refreshEvery} labels. Pending entries survive a refresh (re-added with fresh pseudo-labels).
+ * {@code refreshEvery} labels, or (geometric schedule) when the labels folded reach {@code refreshGrowth}
+ * times those at the last retraining. Pending entries survive a refresh (re-added with fresh pseudo-labels).
  */
 public final class OnlineModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineModel.class);
@@ -237,8 +238,11 @@ public final class OnlineModel implements AutoCloseable {
         if (!warm) {
             return (config.warmupLabels() > 0 && labelsFolded >= config.warmupLabels()) || state.size() >= config.kernelCap();
         }
+        long atLastRefresh = labelsFolded - labelsSinceRefresh;
         return state.size() >= config.kernelCap()
-                || (config.refreshEvery() > 0 && labelsSinceRefresh >= config.refreshEvery());
+                || (config.refreshEvery() > 0 && labelsSinceRefresh >= config.refreshEvery())
+                || (config.refreshGrowth() > 1 && labelsSinceRefresh > 0
+                        && labelsFolded >= Math.ceil(atLastRefresh * config.refreshGrowth()));
     }
 
     public boolean addPending(String eventId, float[] x) {

@@ -179,4 +179,19 @@ class OnlineModelTest {
             }
         }
     }
+
+    @Test
+    void geometricScheduleRetrainsAtTwiceTheLabelsOfTheLastRetraining() {
+        LearnerConfig cfg = small(KernelKind.PNTK).toBuilder().warmupLabels(10).refreshGrowth(2).trainEpochs(1).build();
+        SplitMix64 rng = new SplitMix64(9);
+        List<Integer> retrainedAt = new ArrayList<>();
+        try (OnlineModel m = OnlineModel.create(cfg)) {
+            for (int i = 1; i <= 85; i++) {
+                if (m.fold("e" + i, randomX(rng, 16), i % 3).refreshed()) {
+                    retrainedAt.add(i);
+                }
+            }
+        }
+        assertEquals(List.of(10, 20, 40, 80), retrainedAt, "the seed set, then each doubling");
+    }
 }

@@ -45,6 +45,9 @@ public final class LearnerOptions {
                 c -> Integer.toString(c.kernelCap()), (b, v) -> b.kernelCap(Integer.parseInt(v)));
         add("refresh-every", "Also retrain every N labels; 0 = only at the cap.", c -> Integer.toString(c.refreshEvery()),
                 (b, v) -> b.refreshEvery(Integer.parseInt(v)));
+        add("refresh-growth", "Also retrain when the labels folded reach this multiple of those at the last retraining (2: at "
+                + "2x, 4x, 8x the seed set); 0 = off.", c -> Double.toString(c.refreshGrowth()),
+                (b, v) -> b.refreshGrowth(Double.parseDouble(v)));
         add("warmup-labels", "Labels (requested at random) before the network's first training.",
                 c -> Integer.toString(c.warmupLabels()), (b, v) -> b.warmupLabels(Integer.parseInt(v)));
         add("max-training-labels", "Most recent labels kept for retraining.", c -> Integer.toString(c.maxTrainingLabels()),

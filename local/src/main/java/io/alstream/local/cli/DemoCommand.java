@@ -19,8 +19,8 @@ final class DemoCommand implements Callable<Integer> {
     double rate;
     @Option(names = "--budget", defaultValue = "0.1", description = "Label budget, a fraction of events (default ${DEFAULT-VALUE}).")
     double budget;
-    @Option(names = "--strategy", defaultValue = "lookahead_mlmoc",
-            description = "Acquisition function that selects: lookahead_mlmoc, lookahead_flip, balent, bald, entropy, margin (default ${DEFAULT-VALUE}).")
+    @Option(names = "--strategy", defaultValue = "balent",
+            description = "Acquisition function that selects: balent, lookahead_mlmoc, lookahead_flip, bald, entropy, margin (default ${DEFAULT-VALUE}).")
     String strategy;
     @Option(names = "--workers", defaultValue = "8", description = "Simulated crowd workers (default ${DEFAULT-VALUE}).")
     int workers;
