@@ -15,7 +15,7 @@ final class ModelFixture {
 
     static LearnerConfig config(List<String> functions, LearnerConfig.Precision precision) {
         return LearnerConfig.builder().inputDim(DIM).numClasses(CLASSES).hiddenWidths(256)
-                .warmupLabels(64).trainEpochs(5).kernelCap(1 << 20).precision(precision)
+                .warmupLabels(64).trainEpochs(5).kernelCap(1 << 20).refreshGrowth(0).precision(precision)
                 .acquisitionFunctions(functions).selectBy(functions.get(0)).build();
     }
 

@@ -241,7 +241,8 @@ public final class OnlineModel implements AutoCloseable {
         long atLastRefresh = labelsFolded - labelsSinceRefresh;
         return state.size() >= config.kernelCap()
                 || (config.refreshEvery() > 0 && labelsSinceRefresh >= config.refreshEvery())
-                || (config.refreshGrowth() > 1 && labelsSinceRefresh > 0
+                // geometric schedule; a network given warm (pre-trained, no labels yet) has no base to grow from
+                || (config.refreshGrowth() > 1 && atLastRefresh > 0 && labelsSinceRefresh > 0
                         && labelsFolded >= Math.ceil(atLastRefresh * config.refreshGrowth()));
     }
 

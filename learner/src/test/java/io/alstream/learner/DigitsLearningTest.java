@@ -42,7 +42,7 @@ class DigitsLearningTest {
             testY[i] = (int) rows[order[i]][64];
         }
         LearnerConfig cfg = LearnerConfig.builder().inputDim(64).numClasses(10).hiddenWidths(256)
-                .warmupLabels(50).kernelCap(100_000).refreshEvery(0).ridgeLambda(1e-3).trainEpochs(100)
+                .warmupLabels(50).kernelCap(100_000).refreshEvery(0).refreshGrowth(0).ridgeLambda(1e-3).trainEpochs(100)
                 .build();
         StringBuilder curve = new StringBuilder("labels held_out_accuracy (online updates only after the warm-up)\n");
         int[] checkpoints = {50, 100, 150, 200, 300, 400};
