@@ -155,6 +155,7 @@ class EndToEndTest {
             Double warm = snap.firstHeldOut().get("accuracy");
             Double end = snap.heldOutAccuracy();
             assertNotNull(end);
+            LOG.info("held-out accuracy: untrained {}, warm-up {}, after {} labels {}", untrained, warm, snap.labels(), end);
             assertTrue(end > untrained + 0.3, "held-out accuracy " + end + " vs untrained " + untrained);
             assertTrue(end > warm, "held-out accuracy after the labels " + end + " not above warm-up " + warm);
             // bad input: dead-lettered with its reason, and the job kept running through a restart
