@@ -209,8 +209,8 @@ public final class LearnerConfig implements Serializable {
         return "LearnerConfig{network: " + inputDim + " -> " + java.util.Arrays.toString(hiddenWidths) + " -> "
                 + numClasses + ", " + activation + ", dropout " + dropout + ", seed " + seed
                 + " | kernel: " + kernelKind + ", lambda " + ridgeLambda + ", cap |T| " + kernelCap
-                + ", refresh every " + (refreshEvery <= 0 ? "never (cap only)" : refreshEvery + " labels")
-                + (refreshGrowth > 1 ? ", and at x" + refreshGrowth + " labels" : "")
+                + ", retrain at the cap" + (refreshEvery > 0 ? ", every " + refreshEvery + " labels" : "")
+                + (refreshGrowth > 1 ? ", at x" + refreshGrowth + " the labels of the last training" : "")
                 + ", warmup " + warmupLabels + " labels, " + precision
                 + " | training: " + trainEpochs + " epochs, lr " + learningRate + ", batch " + batchSize
                 + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels"
@@ -297,7 +297,7 @@ public final class LearnerConfig implements Serializable {
         public Builder ridgeLambda(double v) { ridgeLambda = v; return this; }
         /** Max |T| (labels + pending since the last refresh) before a refresh. Default 1024. */
         public Builder kernelCap(int v) { kernelCap = v; return this; }
-        /** Refresh every N folded labels as well; 0 = only at the cap. Default 0. */
+        /** Refresh every N folded labels as well; 0 = off (the cap and refreshGrowth still apply). Default 0. */
         public Builder refreshEvery(int v) { refreshEvery = v; return this; }
         /**
          * Geometric schedule: retrain when the labels folded reach g x those at the last retraining (0 = off).

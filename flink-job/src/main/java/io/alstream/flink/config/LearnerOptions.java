@@ -43,7 +43,7 @@ public final class LearnerOptions {
                 (b, v) -> b.ridgeLambda(Double.parseDouble(v)));
         add("kernel-cap", "Most labels (plus pending) in the linearisation before a refresh retrains the network.",
                 c -> Integer.toString(c.kernelCap()), (b, v) -> b.kernelCap(Integer.parseInt(v)));
-        add("refresh-every", "Also retrain every N labels; 0 = only at the cap.", c -> Integer.toString(c.refreshEvery()),
+        add("refresh-every", "Also retrain every N labels; 0 = off (the cap and refresh-growth still apply).", c -> Integer.toString(c.refreshEvery()),
                 (b, v) -> b.refreshEvery(Integer.parseInt(v)));
         add("refresh-growth", "Also retrain when the labels folded reach this multiple of those at the last retraining (2: at "
                 + "2x, 4x, 8x the seed set); 0 = off.", c -> Double.toString(c.refreshGrowth()),
