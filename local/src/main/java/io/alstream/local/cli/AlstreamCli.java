@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "alstream", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Streaming online active learner: Kafka in, label requests out, labels folded back into the model. ",
-        subcommands = {DemoCommand.class, RunCommand.class, RegistryCommand.class, BrokerCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ClusterCommand.class, RegistryCommand.class, BrokerCommand.class,
                 AcquireCommand.class, OptionsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Start with:  alstream demo        (everything embedded, no external services)"})
 public final class AlstreamCli implements Runnable {
