@@ -202,13 +202,33 @@ public final class FlinkRest {
             throw new ClusterException("interrupted while calling Flink REST " + what, e);
         }
         if (r.statusCode() / 100 != 2) {
-            throw new ClusterException("Flink REST " + what + " answered " + r.statusCode() + ": " + shorten(r.body()));
+            throw new ClusterException("Flink REST " + what + " answered " + r.statusCode() + ": " + rootCause(r.body()));
         }
         try {
             return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
         } catch (IOException e) {
             throw new ClusterException("Flink REST " + what + " answered no JSON: " + shorten(r.body()), e);
         }
+    }
+
+    /** Flink answers errors with whole stack traces; the last "Caused by" says what went wrong. */
+    static String rootCause(String body) {
+        String text = body;
+        try {
+            JsonNode errors = JSON.readTree(body).path("errors");
+            if (errors.size() > 0) {
+                text = errors.get(errors.size() - 1).asText();
+            }
+        } catch (IOException e) {
+            // not JSON: use it as it is
+        }
+        int at = text.lastIndexOf("Caused by: ");
+        String cause = at >= 0 ? text.substring(at + "Caused by: ".length()) : text;
+        int end = cause.indexOf("\n\tat ");
+        if (end < 0) {
+            end = cause.indexOf("\n");
+        }
+        return shorten(end > 0 ? cause.substring(0, end) : cause);
     }
 
     private static String shorten(String s) {

@@ -286,6 +286,7 @@ public final class LocalFlinkCluster {
         }
         cmd.add(javaBinary());
         cmd.addAll(jvmFlags);
+        cmd.addAll(FlinkConfFiles.JDK_MODULE_OPTS);
         cmd.addAll(FlinkConfFiles.JAVA_OPTS);
         cmd.add("-Dlog.file=" + logFile(name));
         cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());

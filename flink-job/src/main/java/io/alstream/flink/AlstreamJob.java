@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -96,10 +97,14 @@ public final class AlstreamJob {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobOptions.RESTART_ATTEMPTS));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(config.get(JobOptions.CHECKPOINT_TIMEOUT_MS)));
+        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, config.get(JobOptions.TOLERABLE_CHECKPOINT_FAILURES));
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.get(JobOptions.UNALIGNED_CHECKPOINTS));
         env.configure(conf);
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
         env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, config.get(JobOptions.CHECKPOINT_INTERVAL_MS) / 2));
         env.setParallelism(config.get(JobOptions.PARALLELISM));
+        env.setMaxParallelism(config.get(JobOptions.MAX_PARALLELISM));
     }
 
     public void build(StreamExecutionEnvironment env) {

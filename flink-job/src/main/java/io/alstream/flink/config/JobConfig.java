@@ -44,7 +44,29 @@ public final class JobConfig implements Serializable {
         for (ConfigOption<?> o : JobOptions.all()) {
             c.get(o); // parse everything now: a bad value fails at start, not in the middle of a stream
         }
+        c.checkConsistent();
         return c;
+    }
+
+    /** Settings that only make sense together: caught at start, in one sentence. */
+    private void checkConsistent() {
+        long interval = get(JobOptions.CHECKPOINT_INTERVAL_MS);
+        long cpTimeout = get(JobOptions.CHECKPOINT_TIMEOUT_MS);
+        long txTimeout = get(JobOptions.TRANSACTION_TIMEOUT_MS);
+        if (txTimeout < interval + cpTimeout) {
+            // a sink transaction opened after checkpoint n commits when checkpoint n+1 completes: up to one interval
+            // plus one checkpoint duration later; a shorter timeout lets the broker abort it first (data loss)
+            throw new IllegalArgumentException("kafka.transaction-timeout-ms (" + txTimeout + ") must be at least "
+                    + "job.checkpoint-interval-ms + job.checkpoint-timeout-ms (" + (interval + cpTimeout) + ")");
+        }
+        String naming = get(JobOptions.TRANSACTION_NAMING);
+        if (!naming.equals("pooling") && !naming.equals("incrementing")) {
+            throw new IllegalArgumentException("kafka.transaction-naming must be pooling or incrementing, not '" + naming + "'");
+        }
+        if (get(JobOptions.MAX_PARALLELISM) < get(JobOptions.PARALLELISM)) {
+            throw new IllegalArgumentException("job.max-parallelism (" + get(JobOptions.MAX_PARALLELISM)
+                    + ") must be at least job.parallelism (" + get(JobOptions.PARALLELISM) + ")");
+        }
     }
 
     /** Reads a {@code .properties} file. */

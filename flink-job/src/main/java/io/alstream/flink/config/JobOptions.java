@@ -28,7 +28,9 @@ public final class JobOptions {
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = string("kafka", "kafka.transactional-id-prefix", "alstream",
             "Prefix of the exactly-once sinks' transactional ids; unique per job on a cluster.");
     public static final ConfigOption<Integer> TRANSACTION_TIMEOUT_MS = integer("kafka", "kafka.transaction-timeout-ms", "300000",
-            "Sink transaction timeout; must exceed the checkpoint interval and stay under the broker's transaction.max.timeout.ms (15 min default).");
+            "Sink transaction timeout; at least job.checkpoint-interval-ms + job.checkpoint-timeout-ms (a transaction lives until the checkpoint after the one it opened in completes), and under the brokers' transaction.max.timeout.ms (15 min default).");
+    public static final ConfigOption<String> TRANSACTION_NAMING = string("kafka", "kafka.transaction-naming", "pooling",
+            "Transactional ids of the sinks: pooling (a small pool reused across checkpoints) or incrementing (a new id per subtask and checkpoint, each kept by the brokers for transactional.id.expiration.ms).");
     public static final ConfigOption<String> STARTING_OFFSETS = string("kafka", "kafka.starting-offsets", "earliest",
             "Where sources start without a checkpoint: earliest or latest.");
 
@@ -72,6 +74,14 @@ public final class JobOptions {
             "Decay of the prequential (test-then-train) accuracy: weight of the past at each label.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = integer("job", "job.restart-attempts", "20",
             "Fixed-delay restart attempts after a failure.");
+    public static final ConfigOption<Integer> MAX_PARALLELISM = integer("job", "job.max-parallelism", "128",
+            "Key groups of the keyed operators: the most the job can ever be rescaled to from a savepoint (fixed for the job's life).");
+    public static final ConfigOption<Long> CHECKPOINT_TIMEOUT_MS = longOpt("job", "job.checkpoint-timeout-ms", "120000",
+            "A checkpoint not complete by then is declined (counted against job.tolerable-checkpoint-failures).");
+    public static final ConfigOption<Integer> TOLERABLE_CHECKPOINT_FAILURES = integer("job", "job.tolerable-checkpoint-failures", "3",
+            "Consecutive failed or timed-out checkpoints tolerated before the job fails over.");
+    public static final ConfigOption<Boolean> UNALIGNED_CHECKPOINTS = bool("job", "job.unaligned-checkpoints", "true",
+            "Unaligned checkpoints: barriers overtake in-flight data, so back-pressure or a busy trainer does not hold every checkpoint back.");
 
     private JobOptions() {
     }

@@ -7,11 +7,13 @@ import java.util.HashMap;
 import java.util.List;
 
 import io.alstream.flink.records.DeadLetterRecord;
+import io.alstream.flink.records.EventRecord;
 import io.alstream.flink.records.ModelUpdateRecord;
 import io.alstream.flink.records.RequestRecord;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelRequest;
 import io.alstream.schemas.ModelUpdate;
+import io.alstream.schemas.UnlabeledEvent;
 
 /** From the job's records to the Avro records of DESIGN section 3. */
 public final class AvroConversions {
@@ -28,6 +30,29 @@ public final class AvroConversions {
             l.add(v);
         }
         return l;
+    }
+
+    /** The validated event as it came in (the passthrough job's output), keyed by event id. */
+    public static final class Events implements AvroSinkSerializer.Conversion<EventRecord, UnlabeledEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public UnlabeledEvent toAvro(EventRecord e) {
+            return UnlabeledEvent.newBuilder()
+                    .setId(e.id)
+                    .setEventTime(Instant.ofEpochMilli(e.eventTime))
+                    .setFeatures(floats(e.features))
+                    .setPayloadUri(e.payloadUri)
+                    .setPayloadText(e.payloadText)
+                    .setStream(e.stream)
+                    .setAttributes(new HashMap<>(e.attributes))
+                    .build();
+        }
+
+        @Override
+        public byte[] key(EventRecord e) {
+            return utf8(e.id);
+        }
     }
 
     /** LabelRequest, keyed by event id. */

@@ -1,8 +1,15 @@
 package io.alstream.flink.io;
 
+import java.util.List;
+import java.util.Optional;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -10,7 +17,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Writes a job record to its topic: converted to the Avro record, keyed by the event id, value in
  * the wire format of the {@link RecordEncoder}.
  */
-public final class AvroSinkSerializer<IN, A extends SpecificRecord> implements KafkaRecordSerializationSchema<IN> {
+public final class AvroSinkSerializer<IN, A extends SpecificRecord>
+        implements KafkaRecordSerializationSchema<IN>, KafkaDatasetFacetProvider {
     private static final long serialVersionUID = 1L;
 
     /** Job record to Avro record, and the key it is written under. */
@@ -29,6 +37,12 @@ public final class AvroSinkSerializer<IN, A extends SpecificRecord> implements K
         this.topic = topic;
         this.encoder = encoder;
         this.conversion = conversion;
+    }
+
+    /** The topic written, which the sink's POOLING transaction naming needs to find its lingering transactions. */
+    @Override
+    public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+        return Optional.of(new DefaultKafkaDatasetFacet(DefaultKafkaDatasetIdentifier.ofTopics(List.of(topic))));
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -18,12 +19,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import io.alstream.flink.config.JobConfig;
 import io.alstream.flink.config.JobOptions;
 import io.alstream.flink.records.DeadLetterRecord;
+import io.alstream.flink.records.EventRecord;
 import io.alstream.flink.records.ModelUpdateRecord;
 import io.alstream.flink.records.RawRecord;
 import io.alstream.flink.records.RequestRecord;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelRequest;
 import io.alstream.schemas.ModelUpdate;
+import io.alstream.schemas.UnlabeledEvent;
 
 /**
  * Kafka sources and exactly-once Kafka sinks. Sources read {@code read_committed} (only what upstream
@@ -99,6 +102,20 @@ public final class KafkaPipelineIO implements PipelineIO {
                 .name("kafka-model-updates").uid("sink-model-updates");
     }
 
+    /**
+     * The passthrough job's output (the baseline of the cluster benchmark): validated events, re-encoded through the
+     * registry, written exactly once to {@code <events topic>.passthrough}.
+     */
+    public void passthrough(DataStream<EventRecord> events) {
+        String topic = passthroughTopic();
+        events.sinkTo(sink(topic, "passthrough", UnlabeledEvent.class, new AvroConversions.Events()))
+                .name("kafka-passthrough").uid("sink-passthrough");
+    }
+
+    public String passthroughTopic() {
+        return config.get(JobOptions.EVENTS_TOPIC) + ".passthrough";
+    }
+
     private <IN, A extends SpecificRecord> KafkaSink<IN> sink(String topic, String name, Class<A> type,
                                                               AvroSinkSerializer.Conversion<IN, A> conversion) {
         Properties props = new Properties();
@@ -109,6 +126,8 @@ public final class KafkaPipelineIO implements PipelineIO {
                 .setKafkaProducerConfig(props)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .setTransactionNamingStrategy("incrementing".equals(config.get(JobOptions.TRANSACTION_NAMING))
+                        ? TransactionNamingStrategy.INCREMENTING : TransactionNamingStrategy.POOLING)
                 .setRecordSerializer(new AvroSinkSerializer<>(topic, encoders.encoder(type), conversion))
                 .build();
     }

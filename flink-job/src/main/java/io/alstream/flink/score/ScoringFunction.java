@@ -86,6 +86,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient long scorerVersion = -1;
 
     private transient Counter eventsScored;
+    private transient Counter modelBytesReceived;
+    private transient Counter modelVersionsReceived;
     private transient Counter requests;
     private transient Counter warmupRequests;
     private transient Counter coldBacklogRequests;
@@ -113,6 +115,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
 
         MetricGroup g = rc.getMetricGroup().addGroup("alstream");
         eventsScored = g.counter("events_scored");
+        // what model distribution costs each scorer: bytes and versions received on the broadcast input
+        modelBytesReceived = g.counter("model_bytes_received");
+        modelVersionsReceived = g.counter("model_versions_received");
         requests = g.counter("label_requests");
         warmupRequests = g.counter("warmup_requests");
         coldBacklogRequests = g.counter("cold_backlog_requests");
@@ -150,6 +155,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
 
     @Override
     public void processBroadcastElement(ModelBroadcast model, Context ctx, Collector<RequestRecord> out) throws Exception {
+        if (modelBytesReceived != null && model.snapshot != null) {
+            modelBytesReceived.inc(model.snapshot.length);
+            modelVersionsReceived.inc();
+        }
         BroadcastState<String, ModelBroadcast> state = ctx.getBroadcastState(MODEL_STATE);
         ModelBroadcast current = state.get(MODEL_KEY);
         if (current == null || model.version > current.version) {

@@ -60,6 +60,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
     private transient boolean timerSet;
+    /** When the fold now running started (0 = none): a fold that lasts is a retraining on the task thread. */
+    private transient volatile long foldStartedAt;
 
     private transient Counter labelsFolded;
     private transient Counter duplicates;
@@ -122,6 +124,11 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         labelLatency = g.histogram("label_latency_ms", new DescriptiveStatisticsHistogram(1024));
         foldLatency = g.histogram("fold_latency_ms", new DescriptiveStatisticsHistogram(1024));
         g.gauge("model_version", () -> model == null ? -1L : model.version());
+        // read by the metrics thread while the task thread folds: how long the current fold (a retrain) has run
+        g.gauge("fold_in_progress_ms", () -> {
+            long t = foldStartedAt;
+            return t == 0 ? 0L : System.currentTimeMillis() - t;
+        });
         g.gauge("kernel_size", () -> model == null ? 0 : model.stats().kernelSize());
         g.gauge("pending_requests", () -> model == null ? 0 : model.stats().pendingCount());
         g.gauge("prequential_accuracy", () -> book == null || book.prequentialAccuracy() == null ? Double.NaN : book.prequentialAccuracy());
@@ -157,7 +164,13 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private void fold(TrainerInput in) {
         boolean warmBefore = model.isWarm();
         int refreshesBefore = model.stats().refreshCount();
-        FoldResult r = model.fold(in.eventId, in.features, in.label);
+        foldStartedAt = System.currentTimeMillis();
+        FoldResult r;
+        try {
+            r = model.fold(in.eventId, in.features, in.label);
+        } finally {
+            foldStartedAt = 0;
+        }
         if (r.duplicate()) {
             duplicates.inc();
             book.duplicates++;
