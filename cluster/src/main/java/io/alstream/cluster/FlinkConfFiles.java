@@ -87,6 +87,8 @@ final class FlinkConfFiles {
         c.put("metrics.reporter.prom.port", spec.prometheusPorts());
         // latency of the REST metrics the harness and the benchmark read
         c.put("metrics.fetcher.update-interval", "1000");
+        // keep every checkpoint of a benchmark phase in the REST history, not only the last 10
+        c.put("web.checkpoints.history", "1000");
         c.put("env.java.opts.all", String.join(" ", JAVA_OPTS));
         c.putAll(spec.flinkConf());
         return c;

@@ -140,6 +140,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("cluster")) {
+            // `alstream bench cluster ...`: the production-rate benchmark on a real Flink cluster
+            System.exit(io.alstream.bench.cluster.ClusterBenchCommand.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(execute(args));
     }
 

@@ -1,0 +1,95 @@
+package io.alstream.bench.cluster;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.alstream.cluster.FlinkRest;
+
+/**
+ * Reads a running job's metrics over Flink's REST API once a second: records out of the Kafka events source (the
+ * job's intake), events scored, model bytes received by the scorers, the trainer's fold in progress, labels
+ * folded and retrains, and each vertex's busy time. A sample is one row of the benchmark's timeline.
+ */
+final class JobSampler {
+    /** One reading; counters are cumulative, NaN where the job has no such metric. */
+    record Sample(double t, double sourceOut, double scored, double modelBytes, double foldInProgressMs,
+                  double labelsFolded, double refreshes, Map<String, Double> busyMsPerSecond) {
+    }
+
+    private final FlinkRest rest;
+    private final String jobId;
+    private final Map<String, String> vertices;
+    private final String source;
+    private final String scorer;
+    private final String trainer;
+    private final long t0 = System.nanoTime();
+    private final List<Sample> samples = new ArrayList<>();
+
+    JobSampler(FlinkRest rest, String jobId) {
+        this.rest = rest;
+        this.jobId = jobId;
+        this.vertices = rest.vertices(jobId);
+        this.source = find("kafka-events");
+        this.scorer = find("score-and-select");
+        this.trainer = find("trainer");
+    }
+
+    /** The vertex whose (chained) operator names start with {@code first}, or that holds an operator of that name. */
+    private String find(String first) {
+        for (Map.Entry<String, String> e : vertices.entrySet()) {
+            String n = e.getKey();
+            if (n.startsWith(first) || n.contains(": " + first) || n.contains("> " + first)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** Takes one sample now and keeps it. */
+    Sample sample() {
+        double t = (System.nanoTime() - t0) / 1e9;
+        double out = metric(source, id -> id.contains("kafka-events") && id.endsWith(".numRecordsOut"), "sum");
+        double scored = metric(scorer, id -> id.endsWith("alstream.events_scored"), "sum");
+        double bytes = metric(scorer, id -> id.endsWith("alstream.model_bytes_received"), "sum");
+        double fold = metric(trainer, id -> id.endsWith("alstream.fold_in_progress_ms"), "max");
+        double folded = metric(trainer, id -> id.endsWith("alstream.labels_folded"), "sum");
+        double refreshes = metric(trainer, id -> id.endsWith("alstream.model_refreshes"), "sum");
+        Map<String, Double> busy = new LinkedHashMap<>();
+        for (Map.Entry<String, String> v : vertices.entrySet()) {
+            busy.put(v.getKey(), metric(v.getValue(), id -> id.equals("busyTimeMsPerSecond"), "avg"));
+        }
+        Sample s = new Sample(t, out, scored, bytes, fold, folded, refreshes, busy);
+        synchronized (samples) {
+            samples.add(s);
+        }
+        return s;
+    }
+
+    private double metric(String vertex, java.util.function.Predicate<String> id, String agg) {
+        if (vertex == null) {
+            return Double.NaN;
+        }
+        try {
+            return rest.subtaskMetric(jobId, vertex, id, agg);
+        } catch (RuntimeException e) {
+            return Double.NaN; // a task restarting, a metric not registered yet
+        }
+    }
+
+    List<Sample> samples() {
+        synchronized (samples) {
+            return new ArrayList<>(samples);
+        }
+    }
+
+    Map<String, String> vertices() {
+        return vertices;
+    }
+
+    /** Events per second between two samples, by the source's counter. */
+    static double rate(Sample from, Sample to) {
+        return (to.sourceOut() - from.sourceOut()) / Math.max(1e-9, to.t() - from.t());
+    }
+}

@@ -1,0 +1,64 @@
+package io.alstream.flink.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+import io.alstream.flink.AlstreamJob;
+
+/** Settings that only work together are refused at start with one sentence; the job applies the production ones. */
+class JobConfigTest {
+    private static Map<String, String> base() {
+        Map<String, String> m = new HashMap<>();
+        m.put("data.feature-dim", "4");
+        m.put("data.num-classes", "3");
+        return m;
+    }
+
+    @Test
+    void aTransactionTimeoutShorterThanIntervalPlusCheckpointTimeoutIsRefused() {
+        Map<String, String> m = base();
+        m.put("job.checkpoint-interval-ms", "10000");
+        m.put("job.checkpoint-timeout-ms", "300000");
+        m.put("kafka.transaction-timeout-ms", "300000");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobConfig.of(m));
+        assertTrue(e.getMessage().contains("kafka.transaction-timeout-ms (300000) must be at least"), e.getMessage());
+        m.put("kafka.transaction-timeout-ms", "310000");
+        assertEquals(310000, JobConfig.of(m).get(JobOptions.TRANSACTION_TIMEOUT_MS));
+    }
+
+    @Test
+    void unknownTransactionNamingAndMaxParallelismBelowParallelismAreRefused() {
+        Map<String, String> naming = base();
+        naming.put("kafka.transaction-naming", "random");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> JobConfig.of(naming)).getMessage()
+                .contains("pooling or incrementing"));
+        Map<String, String> par = base();
+        par.put("job.parallelism", "8");
+        par.put("job.max-parallelism", "4");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> JobConfig.of(par)).getMessage()
+                .contains("job.max-parallelism (4) must be at least job.parallelism (8)"));
+    }
+
+    @Test
+    void theJobCarriesTheProductionCheckpointSettings() {
+        Map<String, String> m = base();
+        m.put("job.checkpoint-timeout-ms", "90000");
+        m.put("job.tolerable-checkpoint-failures", "5");
+        JobConfig config = JobConfig.of(m);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new AlstreamJob(config, null, null).configure(env);
+        assertEquals(90000, env.getCheckpointConfig().getCheckpointTimeout());
+        assertEquals(5, env.getCheckpointConfig().getTolerableCheckpointFailureNumber());
+        assertTrue(env.getCheckpointConfig().isUnalignedCheckpointsEnabled());
+        assertEquals(128, env.getMaxParallelism());
+        assertEquals(java.time.Duration.ofMillis(90000), env.getConfiguration().get(CheckpointingOptions.CHECKPOINTING_TIMEOUT));
+    }
+}
