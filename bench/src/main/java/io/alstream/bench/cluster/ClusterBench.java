@@ -87,6 +87,10 @@ public final class ClusterBench {
             s.progress().accept("starting the cluster: 1 JobManager + " + s.taskManagers() + " TaskManager JVM(s) x "
                     + s.slots() + " slot(s) in " + spec.dir());
             cluster = LocalFlinkCluster.start(spec, Duration.ofMinutes(3));
+            // the cluster's JVMs run in sessions of their own: stop them also when this JVM is interrupted
+            LocalFlinkCluster started = cluster;
+            Thread stopOnExit = new Thread(() -> started.stop(Duration.ofSeconds(10)), "stop-bench-cluster");
+            Runtime.getRuntime().addShutdownHook(stopOnExit);
             try {
                 rest = cluster.rest();
                 jarId = rest.uploadJar(ClusterLayout.jobJar());
@@ -100,6 +104,7 @@ public final class ClusterBench {
                 return phases;
             } finally {
                 cluster.stop(Duration.ofSeconds(30));
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
             }
         } finally {
             deleteRecursively(work);
@@ -258,7 +263,9 @@ public final class ClusterBench {
      */
     private List<Phase> retrain(EmbeddedKafka kafka, double rate) throws Exception {
         Map<String, String> job = topics(kafka, "d");
-        job.put("learner.train-epochs", Integer.toString(s.retrainEpochs()));
+        if (s.retrainEpochs() > 0) {
+            job.put("learner.train-epochs", Integer.toString(s.retrainEpochs()));
+        }
         try (EventWriter w = writer()) {
             s.progress().accept("retraining: preloading " + s.retrainLabels() + " labels");
             w.labels(job.get("topic.labels"), "d", s.retrainLabels());
@@ -326,8 +333,8 @@ public final class ClusterBench {
                 notes.put("labels", String.format("%.0f folded in %.0f s (%.1f/s)%s", last.labelsFolded() - first.labelsFolded(),
                         last.t() - first.t(), (last.labelsFolded() - first.labelsFolded()) / Math.max(1e-9, last.t() - first.t()),
                         reached ? "" : "; the timeout came before a retrain with all " + s.retrainLabels() + " labels kept"));
-                notes.put("retrain", String.format("longest retrain seen %.1f s, with %.0f labels folded; learner.train-epochs=%d",
-                        longest / 1000, labelsAtLongest, s.retrainEpochs()));
+                notes.put("retrain", String.format("longest retrain seen %.1f s, with %.0f labels folded; learner.train-epochs=%s",
+                        longest / 1000, labelsAtLongest, job.getOrDefault("learner.train-epochs", "default")));
                 notes.put("seconds", String.format("%.0f s inside retrains, %.0f s outside", inT, outT));
                 Phase outside = finish("alstream-retraining-outside", "warm, " + s.retrainLabels()
                         + " labels preloaded, events as a backlog: intervals with no retrain running", id, sampler,

@@ -46,10 +46,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     String strategy;
     @Option(names = "--budget", defaultValue = "0.1", description = "learner.budget (default: ${DEFAULT-VALUE}).")
     double budget;
-    @Option(names = "--retrain-labels", defaultValue = "20000", description = "Labels preloaded for the retraining phase (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--retrain-labels", defaultValue = "3000",
+            description = "Labels preloaded for the retraining phase; it ends once a retrain with this many kept has run (default: ${DEFAULT-VALUE}).")
     int retrainLabels;
-    @Option(names = "--retrain-epochs", defaultValue = "10",
-            description = "learner.train-epochs in the retraining phase (default: ${DEFAULT-VALUE}; the preload retrains at every kernel cap on the way).")
+    @Option(names = "--retrain-epochs", defaultValue = "0",
+            description = "learner.train-epochs in the retraining phase; 0 = the job's default (default: ${DEFAULT-VALUE}).")
     int retrainEpochs;
     @Option(names = "--retrain-timeout", defaultValue = "1200", description = "Seconds the retraining phase may take (default: ${DEFAULT-VALUE}).")
     int retrainTimeout;

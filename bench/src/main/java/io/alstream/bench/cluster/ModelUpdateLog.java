@@ -3,16 +3,13 @@ package io.alstream.bench.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.alstream.connectors.serde.AvroWireCodec;
+import io.alstream.local.cluster.TruthOracle;
 import io.alstream.schemas.ModelUpdate;
 
 /** Every committed ModelUpdate of a topic, in order, read on a thread of its own (read_committed). */
@@ -24,14 +21,7 @@ final class ModelUpdateLog implements AutoCloseable {
     private volatile boolean stop;
 
     ModelUpdateLog(String bootstrap, String topic, AvroWireCodec<ModelUpdate> codec) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-updates-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        this.consumer = new KafkaConsumer<>(p);
+        this.consumer = new KafkaConsumer<>(TruthOracle.committedReaderProperties(bootstrap, "bench-updates"));
         this.codec = codec;
         consumer.subscribe(List.of(topic));
         this.thread = new Thread(this::run, "bench-model-updates");

@@ -35,6 +35,7 @@ public class DeadLetterRecord {
         public static final String WRONG_DIMENSION = "wrong-dimension";
         public static final String NON_FINITE = "non-finite";
         public static final String MISSING_ID = "missing-id";
+        public static final String ID_TOO_LONG = "id-too-long";
         public static final String UNKNOWN_LABEL = "unknown-label";
         public static final String NULL_VALUE = "null-value";
 

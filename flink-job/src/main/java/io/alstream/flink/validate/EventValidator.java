@@ -5,7 +5,6 @@ import java.util.HashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 
-import io.alstream.flink.records.DeadLetterRecord.Reasons;
 import io.alstream.flink.records.EventRecord;
 import io.alstream.flink.records.RawRecord;
 import io.alstream.schemas.UnlabeledEvent;
@@ -16,7 +15,7 @@ import io.alstream.schemas.UnlabeledEvent;
  * <ul>
  *   <li>no value (tombstone) → {@code null-value}</li>
  *   <li>not the wire format / unknown schema id / undecodable / incompatible writer → the codec's reason</li>
- *   <li>empty id → {@code missing-id}</li>
+ *   <li>empty id → {@code missing-id}; an id over {@value IdChecks#MAX_ID_BYTES} UTF-8 bytes → {@code id-too-long}</li>
  *   <li>features of another length than {@code data.feature-dim} → {@code wrong-dimension}</li>
  *   <li>a NaN or infinite feature → {@code non-finite}</li>
  * </ul>
@@ -41,8 +40,9 @@ public final class EventValidator extends DecodingValidator<UnlabeledEvent, Even
 
     @Override
     Rejection check(UnlabeledEvent e) {
-        if (e.getId() == null || e.getId().isBlank()) {
-            return new Rejection(Reasons.MISSING_ID, "event id is empty");
+        Rejection id = IdChecks.problem(e.getId(), "event");
+        if (id != null) {
+            return id;
         }
         return Rejection.of(FeatureChecks.problem(e.getFeatures(), featureDim), "event " + e.getId() + ": ");
     }

@@ -37,8 +37,9 @@ public final class LabelValidator extends DecodingValidator<ConsolidatedLabel, L
 
     @Override
     Rejection check(ConsolidatedLabel c) {
-        if (c.getEventId() == null || c.getEventId().isBlank()) {
-            return new Rejection(Reasons.MISSING_ID, "label has an empty event id");
+        Rejection id = IdChecks.problem(c.getEventId(), "label");
+        if (id != null) {
+            return id;
         }
         Integer label = c.getLabel();
         if (label == null) {

@@ -23,6 +23,10 @@ public final class PendingFeedback extends DecodingValidator<LabelRequest, Train
 
     @Override
     Rejection check(LabelRequest r) {
+        Rejection id = IdChecks.problem(r.getEventId(), "label request");
+        if (id != null) {
+            return id;
+        }
         return Rejection.of(FeatureChecks.problem(r.getFeatures(), featureDim), "request for event " + r.getEventId() + ": ");
     }
 

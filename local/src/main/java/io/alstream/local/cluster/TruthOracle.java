@@ -61,17 +61,25 @@ public final class TruthOracle implements Runnable, AutoCloseable {
         this.labelsTopic = labelsTopic;
         this.truth = truth;
         this.features = features;
+        this.consumer = new KafkaConsumer<>(committedReaderProperties(bootstrap, "truth-oracle"));
+        this.producer = new KafkaProducer<>(producerProperties(bootstrap));
+        this.requests = AvroWireCodec.specific(LabelRequest.class, registry);
+        this.labels = AvroWireCodec.specific(ConsolidatedLabel.class, registry);
+    }
+
+    /**
+     * A consumer of raw bytes that reads a topic from its start, committed records only (what a downstream service
+     * of the exactly-once job sees), in a group of its own.
+     */
+    public static Properties committedReaderProperties(String bootstrap, String groupPrefix) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "truth-oracle-" + UUID.randomUUID());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + "-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        this.consumer = new KafkaConsumer<>(c);
-        this.producer = new KafkaProducer<>(producerProperties(bootstrap));
-        this.requests = AvroWireCodec.specific(LabelRequest.class, registry);
-        this.labels = AvroWireCodec.specific(ConsolidatedLabel.class, registry);
+        return c;
     }
 
     /** An idempotent producer of raw bytes (wire-format values) for the benchmark and tests. */
