@@ -51,7 +51,8 @@ public final class ClusterBench {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterBench.class);
 
     /** What to run. */
-    public record Settings(BenchData data, int taskManagers, int slots, int parallelism, int backlog, Duration window,
+    public record Settings(BenchData data, int taskManagers, int slots, int parallelism, int passthroughBacklog, int backlog,
+                           Duration window,
                            String strategy, double budget, int retrainLabels, int retrainEpochs, Duration retrainTimeout,
                            Map<String, String> jobSettings, Path out, Consumer<String> progress) {
     }
@@ -60,7 +61,7 @@ public final class ClusterBench {
     record Phase(String job, String description, double eventsPerSecond, double windowSeconds, double scoredPerSecond,
                  double modelBytesPerSecondPerScorer, Map<String, Double> latenciesMs, int checkpointsCompleted,
                  int checkpointsFailed, Map<String, long[]> checkpointByOperator, Map<String, Double> busyByOperator,
-                 List<JobSampler.Sample> timeline, Map<String, String> notes) {
+                 Map<String, Double> backPressuredByOperator, List<JobSampler.Sample> timeline, Map<String, String> notes) {
     }
 
     private final Settings s;
@@ -124,8 +125,8 @@ public final class ClusterBench {
     private Phase passthrough(EmbeddedKafka kafka) throws Exception {
         Map<String, String> job = topics(kafka, "a");
         try (EventWriter w = writer()) {
-            s.progress().accept("passthrough: writing a backlog of " + s.backlog() + " events");
-            w.backlog(job.get("topic.events"), "a", s.backlog());
+            s.progress().accept("passthrough: writing a backlog of " + s.passthroughBacklog() + " events");
+            w.backlog(job.get("topic.events"), "a", s.passthroughBacklog());
         }
         String id = submit(PassthroughJob.class.getName(), job);
         JobSampler sampler = new JobSampler(rest, id);
@@ -134,8 +135,8 @@ public final class ClusterBench {
         do {
             Thread.sleep(1000);
             last = sampler.sample();
-            progress("passthrough", last, s.backlog());
-        } while (last.sourceOut() < s.backlog() && System.nanoTime() < deadline);
+            progress("passthrough", last, s.passthroughBacklog());
+        } while (last.sourceOut() < s.passthroughBacklog() && System.nanoTime() < deadline);
         List<JobSampler.Sample> tl = sampler.samples();
         // steady state: from 2 s after the first record out to the last sample before the backlog ran dry
         int from = -1;
@@ -145,7 +146,7 @@ public final class ClusterBench {
             if (from < 0 && c > 0) {
                 from = i;
             }
-            if (c < 0.98 * s.backlog()) {
+            if (c < 0.98 * s.passthroughBacklog()) {
                 to = i;
             }
         }
@@ -337,13 +338,14 @@ public final class ClusterBench {
                         longest / 1000, labelsAtLongest, job.getOrDefault("learner.train-epochs", "default")));
                 notes.put("seconds", String.format("%.0f s inside retrains, %.0f s outside", inT, outT));
                 Phase outside = finish("alstream-retraining-outside", "warm, " + s.retrainLabels()
-                        + " labels preloaded, events as a backlog: intervals with no retrain running", id, sampler,
+                        + " labels preloaded, events written faster than the job takes them; events/s here are events "
+                        + "scored/s in the intervals with no retrain running", id, sampler,
                         outT > 0 ? outN / outT : Double.NaN, outT, Map.of(), notes);
                 // the rows of this phase report events scored per second (not events in): what a retrain holds back
-                Phase inside = new Phase("alstream-retraining-during", "the same run: intervals while the trainer retrains "
-                        + "on its task thread", inT > 0 ? inN / inT : Double.NaN, inT, Double.NaN, Double.NaN, Map.of(),
+                Phase inside = new Phase("alstream-retraining-during", "the same run: events scored/s in the intervals "
+                        + "while the trainer retrains on its task thread", inT > 0 ? inN / inT : Double.NaN, inT, Double.NaN, Double.NaN, Map.of(),
                         outside.checkpointsCompleted(), outside.checkpointsFailed(), outside.checkpointByOperator(),
-                        outside.busyByOperator(), List.of(), notes);
+                        outside.busyByOperator(), outside.backPressuredByOperator(), List.of(), notes);
                 rest.cancel(id);
                 return List.of(outside, inside);
             }
@@ -394,8 +396,11 @@ public final class ClusterBench {
         double scored = (last.scored() - first.scored()) / span;
         double bytes = (last.modelBytes() - first.modelBytes()) / span / s.parallelism();
         Map<String, Double> busy = new TreeMap<>();
+        Map<String, Double> backPressured = new TreeMap<>();
         for (String v : sampler.vertices().keySet()) {
             busy.put(v, tl.stream().mapToDouble(x -> x.busyMsPerSecond().getOrDefault(v, Double.NaN))
+                    .filter(d -> !Double.isNaN(d)).average().orElse(Double.NaN));
+            backPressured.put(v, tl.stream().mapToDouble(x -> x.backPressuredMsPerSecond().getOrDefault(v, Double.NaN))
                     .filter(d -> !Double.isNaN(d)).average().orElse(Double.NaN));
         }
         JsonNode cp = rest.checkpoints(jobId);
@@ -410,7 +415,7 @@ public final class ClusterBench {
             failed += "FAILED".equals(status) ? 1 : 0;
         }
         Phase p = new Phase(name, description, rate, window, scored, bytes, latencies, completed, failed, byOperator,
-                busy, tl, notes);
+                busy, backPressured, tl, notes);
         s.progress().accept(String.format("%s: %.1f events/s over %.0f s; checkpoints %d completed, %d failed",
                 name, rate, window, p.checkpointsCompleted(), p.checkpointsFailed()));
         return p;

@@ -38,7 +38,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     int slots;
     @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
-    @Option(names = "--backlog", defaultValue = "60000", description = "Events written before a throughput phase (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--passthrough-backlog", defaultValue = "150000", description = "Events the passthrough job drains (default: ${DEFAULT-VALUE}).")
+    int passthroughBacklog;
+    @Option(names = "--backlog", defaultValue = "60000", description = "Events written for alstream's throughput phase (default: ${DEFAULT-VALUE}).")
     int backlog;
     @Option(names = "--window", defaultValue = "60", description = "Seconds each steady-state measurement lasts (default: ${DEFAULT-VALUE}).")
     int windowSeconds;
@@ -89,13 +91,14 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         };
         long t0 = System.nanoTime();
         String loadBefore = loadAverage();
-        ClusterBench.Settings settings = new ClusterBench.Settings(d, taskManagers, slots, parallelism, backlog,
+        ClusterBench.Settings settings = new ClusterBench.Settings(d, taskManagers, slots, parallelism, passthroughBacklog, backlog,
                 Duration.ofSeconds(windowSeconds), strategy, budget, retrainLabels, retrainEpochs,
                 Duration.ofSeconds(retrainTimeout), jobSettings, out,
                 line -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
         List<ClusterBench.Phase> phases = new ClusterBench(settings).run();
         StringBuilder cmd = new StringBuilder("./alstream bench cluster --data " + data + " --task-managers " + taskManagers
-                + " --slots " + slots + " --parallelism " + parallelism + " --backlog " + backlog + " --window " + windowSeconds
+                + " --slots " + slots + " --parallelism " + parallelism + " --passthrough-backlog " + passthroughBacklog
+                + " --backlog " + backlog + " --window " + windowSeconds
                 + " --strategy " + strategy + " --budget " + budget + " --retrain-labels " + retrainLabels
                 + " --retrain-epochs " + retrainEpochs);
         jobSettings.forEach((k, v) -> cmd.append(" --set ").append(k).append('=').append(v));

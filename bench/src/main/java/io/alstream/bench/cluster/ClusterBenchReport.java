@@ -39,12 +39,13 @@ final class ClusterBenchReport {
         Files.writeString(dir.resolve("runs.csv"), runs);
 
         StringBuilder cps = new StringBuilder("job,operator,max_checkpointed_bytes,max_duration_ms\n");
-        StringBuilder ops = new StringBuilder("job,operator,busy_ms_per_s\n");
+        StringBuilder ops = new StringBuilder("job,operator,busy_ms_per_s,back_pressured_ms_per_s\n");
         StringBuilder tl = new StringBuilder("job,t_s,events_in,events_scored,model_bytes_received,fold_in_progress_ms,labels_folded,refreshes\n");
         for (ClusterBench.Phase p : phases) {
             p.checkpointByOperator().forEach((op, a) -> cps.append(p.job()).append(',').append(csv(op)).append(',')
                     .append(a[0]).append(',').append(a[1]).append('\n'));
-            p.busyByOperator().forEach((op, b) -> ops.append(p.job()).append(',').append(csv(op)).append(',').append(f(b)).append('\n'));
+            p.busyByOperator().forEach((op, b) -> ops.append(p.job()).append(',').append(csv(op)).append(',').append(f(b))
+                    .append(',').append(f(p.backPressuredByOperator().get(op))).append('\n'));
             for (JobSampler.Sample x : p.timeline()) {
                 tl.append(String.join(",", p.job(), f(x.t()), f(x.sourceOut()), f(x.scored()), f(x.modelBytes()),
                         f(x.foldInProgressMs()), f(x.labelsFolded()), f(x.refreshes()))).append('\n');
@@ -99,13 +100,14 @@ final class ClusterBenchReport {
             p.checkpointByOperator().forEach((op, a) -> md.append("| ").append(p.job()).append(" | ").append(op).append(" | ")
                     .append(human(a[0])).append(" | ").append(a[1]).append(" |\n"));
         }
-        md.append("\n## Busy time per operator (ms per second, mean over subtasks and samples)\n\n| job | operator | busy |\n|---|---|---|\n");
+        md.append("\n## Busy and back-pressured time per operator (ms per second, mean over subtasks and samples)\n\n"
+                + "| job | operator | busy | back-pressured |\n|---|---|---|---|\n");
         for (ClusterBench.Phase p : phases) {
             if (p.job().endsWith("-during")) {
                 continue;
             }
             p.busyByOperator().forEach((op, b) -> md.append("| ").append(p.job()).append(" | ").append(op).append(" | ")
-                    .append(f(b)).append(" |\n"));
+                    .append(f(b)).append(" | ").append(f(p.backPressuredByOperator().get(op))).append(" |\n"));
         }
         md.append("\n## Notes\n\n");
         for (ClusterBench.Phase p : phases) {

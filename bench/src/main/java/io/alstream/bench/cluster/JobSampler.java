@@ -15,7 +15,8 @@ import io.alstream.cluster.FlinkRest;
 final class JobSampler {
     /** One reading; counters are cumulative, NaN where the job has no such metric. */
     record Sample(double t, double sourceOut, double scored, double modelBytes, double foldInProgressMs,
-                  double labelsFolded, double refreshes, Map<String, Double> busyMsPerSecond) {
+                  double labelsFolded, double refreshes, Map<String, Double> busyMsPerSecond,
+                  Map<String, Double> backPressuredMsPerSecond) {
     }
 
     private final FlinkRest rest;
@@ -57,10 +58,12 @@ final class JobSampler {
         double folded = metric(trainer, id -> id.endsWith("alstream.labels_folded"), "sum");
         double refreshes = metric(trainer, id -> id.endsWith("alstream.model_refreshes"), "sum");
         Map<String, Double> busy = new LinkedHashMap<>();
+        Map<String, Double> backPressured = new LinkedHashMap<>();
         for (Map.Entry<String, String> v : vertices.entrySet()) {
             busy.put(v.getKey(), metric(v.getValue(), id -> id.equals("busyTimeMsPerSecond"), "avg"));
+            backPressured.put(v.getKey(), metric(v.getValue(), id -> id.equals("backPressuredTimeMsPerSecond"), "avg"));
         }
-        Sample s = new Sample(t, out, scored, bytes, fold, folded, refreshes, busy);
+        Sample s = new Sample(t, out, scored, bytes, fold, folded, refreshes, busy, backPressured);
         synchronized (samples) {
             samples.add(s);
         }
