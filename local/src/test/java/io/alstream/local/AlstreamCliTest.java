@@ -42,12 +42,31 @@ class AlstreamCliTest {
     void helpListsEveryCommand() {
         Run r = run("--help");
         assertEquals(0, r.code());
-        for (String c : new String[] {"demo", "run", "registry", "broker", "acquire", "options"}) {
+        for (String c : new String[] {"demo", "run", "cluster", "registry", "broker", "acquire", "options"}) {
             assertTrue(r.out().contains(c), "help does not mention " + c + ":\n" + r.out());
         }
         Run demo = run("demo", "--help");
         assertEquals(0, demo.code());
         assertTrue(demo.out().contains("--budget") && demo.out().contains("--strategy"), demo.out());
+    }
+
+    @Test
+    void clusterCommandsSayInOneSentenceWhatTheyCannotDo(@TempDir Path tmp) throws Exception {
+        Run status = run("cluster", "status", "--dir", tmp.toString());
+        assertEquals(1, status.code());
+        assertTrue(status.err().contains("alstream cluster: no cluster was started from " + tmp.toAbsolutePath()), status.err());
+        Run kill = run("cluster", "kill-tm", "1", "--dir", tmp.toString());
+        assertEquals(1, kill.code());
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Run start = run("cluster", "start", "--dir", tmp.toString(), "--rest-port", Integer.toString(taken.getLocalPort()));
+            assertEquals(1, start.code());
+            assertTrue(start.err().contains("port " + taken.getLocalPort() + " for Flink REST (--rest-port) on 127.0.0.1 is taken"),
+                    start.err());
+        }
+        Run bad = run("cluster", "submit", "--dir", tmp.toString(), "--set", "data.feature-dim=4", "--set", "data.num-classes=2",
+                "--set", "kafka.transaction-timeout-ms=1000");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("kafka.transaction-timeout-ms (1000) must be at least"), bad.err());
     }
 
     @Test
