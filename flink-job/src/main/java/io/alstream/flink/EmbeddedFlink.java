@@ -13,6 +13,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -63,9 +64,20 @@ public final class EmbeddedFlink implements AutoCloseable {
 
     /** Submits what the environment describes and returns at once. */
     public JobID submit(StreamExecutionEnvironment env, String jobName) throws Exception {
+        return submit(env, jobName, null);
+    }
+
+    /**
+     * Submits, restoring from a checkpoint or savepoint when {@code restoreFrom} is given (every operator's state
+     * must find its operator: a topology that changed is refused, not half-restored).
+     */
+    public JobID submit(StreamExecutionEnvironment env, String jobName, Path restoreFrom) throws Exception {
         var graph = env.getStreamGraph();
         graph.setJobName(jobName);
         JobGraph job = graph.getJobGraph(Thread.currentThread().getContextClassLoader());
+        if (restoreFrom != null) {
+            job.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom.toUri().toString(), false));
+        }
         return cluster.submitJob(job).get(60, TimeUnit.SECONDS).getJobID();
     }
 

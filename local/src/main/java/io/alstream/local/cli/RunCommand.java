@@ -1,12 +1,17 @@
 package io.alstream.local.cli;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
@@ -15,10 +20,14 @@ import picocli.CommandLine.Option;
 
 import io.alstream.flink.AlstreamJob;
 import io.alstream.flink.EmbeddedFlink;
+import io.alstream.flink.RetainedCheckpoints;
 import io.alstream.flink.config.JobConfig;
+import io.alstream.flink.config.JobOptions;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim, data.num-classes, ...). Runs until interrupted. On a Flink cluster submit the job jar with `flink run` instead (see README).")
+        description = "Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim, data.num-classes, ...). Runs until interrupted. "
+                + "A restarted run resumes from the newest checkpoint in --checkpoint-dir (the model, the pending requests, the budget and the Kafka offsets), unless --fresh. "
+                + "On a Flink cluster submit the job jar with `flink run` or `alstream cluster submit` instead (see README).")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     JobSettingsOptions job;
@@ -26,20 +35,35 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "2", description = "Task slots of the local TaskManager (default ${DEFAULT-VALUE}).")
     int slots;
 
-    @Option(names = "--checkpoint-dir", description = "Where checkpoints go (default: a temporary folder).")
-    Path checkpointDir;
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where checkpoints go and a restart resumes from: a folder or a file:// URI "
+                    + "(default: ~/.alstream/run/<kafka.group-id>/checkpoints).")
+    String checkpointDir;
+
+    @Option(names = "--fresh", description = "Start a new model and read the topics from kafka.starting-offsets, ignoring the checkpoints in --checkpoint-dir.")
+    boolean fresh;
 
     @Override
     public Integer call() throws Exception {
         JobConfig config = JobConfig.of(job.settings());
         AlstreamJob alstream = AlstreamJob.onKafka(config);
-        Path checkpoints = checkpointDir != null ? checkpointDir : Files.createTempDirectory("alstream-checkpoints-");
+        Path checkpoints = checkpointFolder(checkpointDir, config);
+        Files.createDirectories(checkpoints);
+        Optional<Path> resume = fresh ? Optional.empty() : RetainedCheckpoints.latest(checkpoints);
         try (EmbeddedFlink flink = EmbeddedFlink.start(1, slots, checkpoints)) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             alstream.configure(env);
+            // keep the newest checkpoint when the job is cancelled (Ctrl-C) as well as after a crash: it is where the
+            // next run resumes
+            Configuration retain = new Configuration();
+            retain.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            env.configure(retain);
             alstream.build(env);
-            JobID id = flink.submit(env, AlstreamJob.JOB_NAME);
+            JobID id = flink.submit(env, AlstreamJob.JOB_NAME, resume.orElse(null));
             flink.awaitRunning(id, Duration.ofSeconds(90));
+            System.out.println(resume.map(p -> "resumed from checkpoint " + p).orElse(fresh
+                    ? "started afresh (--fresh); checkpoints in " + checkpoints
+                    : "started afresh (no checkpoint in " + checkpoints + ")"));
             System.out.println("alstream job " + id + " running; Flink UI at " + flink.restAddress() + "; Ctrl-C stops it");
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -53,5 +77,24 @@ final class RunCommand implements Callable<Integer> {
             flink.cancel(id);
         }
         return 0;
+    }
+
+    /** The checkpoint folder: a path or a file:// URI as given, else one per consumer group under ~/.alstream/run. */
+    static Path checkpointFolder(String given, JobConfig config) {
+        if (given == null || given.isBlank()) {
+            return Path.of(System.getProperty("user.home"), ".alstream", "run", config.get(JobOptions.GROUP_ID), "checkpoints");
+        }
+        if (given.startsWith("file:")) {
+            try {
+                return Path.of(URI.create(given));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--checkpoint-dir " + given + " is not a usable file URI: " + e.getMessage());
+            }
+        }
+        if (given.contains("://")) {
+            throw new IllegalArgumentException("--checkpoint-dir " + given + ": `alstream run` keeps checkpoints in a local folder "
+                    + "(a path or file:// URI); on a cluster set execution.checkpointing.dir instead");
+        }
+        return Path.of(given).toAbsolutePath();
     }
 }
