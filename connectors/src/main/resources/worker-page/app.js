@@ -216,6 +216,9 @@
   async function start() {
     show(true);
     $('who-id').textContent = 'Signed in as ' + state.worker.workerId;
+    if (document.activeElement && document.activeElement.tagName === 'INPUT') {
+      document.activeElement.blur(); // keys go to the task, not to the hidden sign-in form
+    }
     refreshStats();
     const pending = load(KEY_PENDING);
     if (pending) { // an answer a reload interrupted: send it again, the broker counts it once
@@ -242,6 +245,7 @@
       return;
     }
     state.busy = true;
+    refreshStats(); // after an answer, a skip or a lease that ran out
     clearTask('Asking for a task…');
     let r;
     try {
@@ -286,15 +290,12 @@
     renderItem(task);
     renderClasses(task);
     $('skip').hidden = false;
+    $('skip').disabled = false;
     $('next').hidden = true;
     $('lease').hidden = false;
     status('Answer with a key or a click.');
     tick();
     state.tickTimer = setInterval(tick, 1000);
-    if (document.activeElement && document.activeElement !== document.body
-        && !$('work').contains(document.activeElement)) {
-      document.activeElement.blur();
-    }
   }
 
   function tick() {
@@ -370,7 +371,6 @@
     save(KEY_PENDING, null);
     save(KEY_TASK, null);
     state.busy = false;
-    refreshStats();
     await nextTask();
     status(message + ' ' + $('status').textContent, kind);
   }
@@ -415,7 +415,6 @@
     }
     save(KEY_TASK, null);
     state.busy = false;
-    refreshStats();
     await nextTask();
     status('Skipped; it will not be offered to you again. ' + $('status').textContent);
   }

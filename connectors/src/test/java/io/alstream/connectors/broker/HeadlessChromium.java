@@ -286,15 +286,6 @@ final class HeadlessChromium implements AutoCloseable {
         keyUp(key);
     }
 
-    /** A key held down long enough to repeat: one press, then {@code repeats} auto-repeated key downs. */
-    void hold(String key, int repeats) {
-        keyDown(key, false);
-        for (int i = 0; i < repeats; i++) {
-            keyDown(key, true);
-        }
-        keyUp(key);
-    }
-
     /** Types text one key at a time. */
     void type(String text) {
         for (int i = 0; i < text.length(); i++) {
@@ -302,7 +293,8 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    private void keyDown(String key, boolean autoRepeat) {
+    /** A key going down; {@code autoRepeat} for the repeats a key held down sends. */
+    void keyDown(String key, boolean autoRepeat) {
         ObjectNode p = keyParams(key).put("type", "keyDown").put("autoRepeat", autoRepeat);
         String text = textOf(key);
         if (text != null) {
@@ -311,7 +303,7 @@ final class HeadlessChromium implements AutoCloseable {
         call("Input.dispatchKeyEvent", p);
     }
 
-    private void keyUp(String key) {
+    void keyUp(String key) {
         call("Input.dispatchKeyEvent", keyParams(key).put("type", "keyUp"));
     }
 
@@ -358,19 +350,20 @@ final class HeadlessChromium implements AutoCloseable {
         return p;
     }
 
-    /** Clicks the middle of the element a CSS selector finds; {@code clicks} 2 is a double click. */
-    void click(String selector, int clicks) {
+    /**
+     * Clicks the middle of the element a CSS selector finds. {@code clickCount} is what the browser
+     * counts: 1 for a click, 2 for the second click of a double click.
+     */
+    void click(String selector, int clickCount) {
         JsonNode box = eval("(() => { const r = document.querySelector(" + JSON.valueToTree(selector)
                 + ").getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()");
         double x = box.get("x").asDouble();
         double y = box.get("y").asDouble();
         call("Input.dispatchMouseEvent", params().put("type", "mouseMoved").put("x", x).put("y", y));
-        for (int n = 1; n <= clicks; n++) {
-            call("Input.dispatchMouseEvent", params().put("type", "mousePressed").put("x", x).put("y", y)
-                    .put("button", "left").put("buttons", 1).put("clickCount", n));
-            call("Input.dispatchMouseEvent", params().put("type", "mouseReleased").put("x", x).put("y", y)
-                    .put("button", "left").put("buttons", 0).put("clickCount", n));
-        }
+        call("Input.dispatchMouseEvent", params().put("type", "mousePressed").put("x", x).put("y", y)
+                .put("button", "left").put("buttons", 1).put("clickCount", clickCount));
+        call("Input.dispatchMouseEvent", params().put("type", "mouseReleased").put("x", x).put("y", y)
+                .put("button", "left").put("buttons", 0).put("clickCount", clickCount));
     }
 
     /** Emulates a phone's screen: this CSS size, a touch-less mobile viewport. */
