@@ -60,11 +60,11 @@ final class HeadlessChromium implements AutoCloseable {
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
     private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
 
-    /** The browser binary, or null when none is installed. */
+    /** The browser binary, or null when none is installed (or {@code $CHROMIUM} names no executable). */
     static Path find() {
         String env = System.getenv("CHROMIUM");
         if (env != null && !env.isBlank()) {
-            return Path.of(env);
+            return Files.isExecutable(Path.of(env)) ? Path.of(env) : null;
         }
         for (String name : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
             for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {

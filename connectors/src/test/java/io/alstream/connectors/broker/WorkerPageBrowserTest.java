@@ -92,8 +92,9 @@ class WorkerPageBrowserTest {
         Path binary = HeadlessChromium.find();
         if (binary == null) {
             String why = "the worker page's browser tests need Chromium: apt-get install chromium "
-                    + "(or set CHROMIUM to a Chrome/Chromium binary)";
-            if (System.getenv("CI") != null && !System.getenv("CI").isBlank() && !"false".equalsIgnoreCase(System.getenv("CI"))) {
+                    + "(or set CHROMIUM to a Chrome/Chromium binary; it is " + System.getenv("CHROMIUM") + ")";
+            String ci = System.getenv("CI");
+            if (ci != null && !ci.isBlank() && !"false".equalsIgnoreCase(ci)) {
                 throw new AssertionError(why + "; CI is set, so this fails instead of skipping");
             }
             Assumptions.abort(why + "; skipped (CI is not set)");
