@@ -469,16 +469,4 @@ class WorkerPageBrowserTest {
             assertFalse(j.path("error").asText().isBlank());
         }
     }
-
-    @Test
-    void theImageShapeOptionIsParsedAndChecked() {
-        assertEquals(new BrokerConfig.ImageShape(28, 28), BrokerConfig.ImageShape.parse("28x28"));
-        assertEquals(new BrokerConfig.ImageShape(8, 4), BrokerConfig.ImageShape.parse(" 8×4 "));
-        assertEquals(null, BrokerConfig.ImageShape.parse(""));
-        for (String bad : List.of("28", "28x", "x28", "0x5", "axb", "28x28x3")) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> BrokerConfig.ImageShape.parse(bad), bad);
-            assertFalse(e.getMessage().isBlank());
-        }
-    }
 }
