@@ -241,7 +241,7 @@
 
   async function nextTask() {
     stopTimers();
-    if (state.busy) {
+    if (state.busy || !state.worker) {
       return;
     }
     state.busy = true;
@@ -446,6 +446,9 @@
   // ------------------------------------------------------------------ stats
 
   async function refreshStats() {
+    if (!state.worker) {
+      return;
+    }
     let s;
     try {
       s = (await call('GET', path(state.worker.workerId, 'stats'), undefined, [200])).body;
