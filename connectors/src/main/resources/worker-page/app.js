@@ -195,13 +195,18 @@
         // the lease expires on its own
       }
     }
+    forget();
+    $('worker-id').focus();
+  }
+
+  // Signed out: nothing of the worker stays in memory or in the tab's storage.
+  function forget() {
     state.worker = null;
     state.task = null;
     save(KEY_WORKER, null);
     save(KEY_TASK, null);
     save(KEY_PENDING, null);
     show(false);
-    $('worker-id').focus();
   }
 
   // ------------------------------------------------------------------ tasks
@@ -425,12 +430,7 @@
       return false;
     }
     stopTimers();
-    state.worker = null;
-    state.task = null;
-    save(KEY_WORKER, null);
-    save(KEY_TASK, null);
-    save(KEY_PENDING, null);
-    show(false);
+    forget();
     signInError(signInMessage(e));
     $('token').focus();
     return true;

@@ -63,13 +63,8 @@ class WorkerPageBrowserTest {
         // one answer labels an item, so every answer the page sends shows up on the labels topic
         config = BrokerTestKafka.freshConfig("page").minAnswers(1).maxAnswers(1).leaseDuration(LEASE)
                 .commitInterval(Duration.ofMillis(50)).pageImage(BrokerConfig.ImageShape.parse("8x8")).build();
-        broker = LabelBroker.builder()
-                .bootstrapServers(BrokerTestKafka.bootstrap())
-                .serdes(serdes)
-                .config(config)
-                .tokens(WorkerTokens.of(Map.of("alice", "alice-token-7Qx")).and(WorkerTokens.derivedFrom(SECRET)))
-                .httpPort(0)
-                .start();
+        broker = BrokerTestKafka.startBroker(serdes, config,
+                WorkerTokens.of(Map.of("alice", "alice-token-7Qx")).and(WorkerTokens.derivedFrom(SECRET)));
     }
 
     @AfterAll
@@ -83,8 +78,8 @@ class WorkerPageBrowserTest {
     void closeBrowser() {
         if (browser != null) {
             browser.close();
-            browser = null;
         }
+        browser = null;
     }
 
     /** A fresh browser (its own profile, so its own sessionStorage), or the reason there is none. */
@@ -168,6 +163,13 @@ class WorkerPageBrowserTest {
         b.waitFor("!document.getElementById('work').hidden", WAIT);
     }
 
+    /** A fresh desktop-sized browser, signed in. */
+    private HeadlessChromium signedIn(String worker, String token) throws Exception {
+        HeadlessChromium b = browser(1024, 900);
+        signIn(b, worker, token);
+        return b;
+    }
+
     /** The request id of the task on screen, once one is (and differs from {@code previous}). */
     private static String taskShown(HeadlessChromium b, String previous) {
         String prev = previous == null ? "" : previous;
@@ -249,8 +251,7 @@ class WorkerPageBrowserTest {
     @Test
     void aWorkerSignsInLabelsTenItemsByKeyboardSkipsOneAndTheAnswersArriveAsLabels() throws Exception {
         List<String> ids = send("ten", 11, 10, DIGITS);
-        HeadlessChromium b = browser(1024, 900);
-        signIn(b, "alice", "alice-token-7Qx");
+        HeadlessChromium b = signedIn("alice", "alice-token-7Qx");
         waitForText(b, "stat-accepted", "0");
 
         Map<String, Integer> typed = new LinkedHashMap<>();
@@ -293,8 +294,7 @@ class WorkerPageBrowserTest {
     void doubleClicksHeldKeysAndReloadsNeitherLoseNorDoubleAnAnswer() throws Exception {
         List<String> ids = send("twice", 6, 10, DIGITS);
         String token = WorkerTokens.derive(SECRET, "carol");
-        HeadlessChromium b = browser(1024, 900);
-        signIn(b, "carol", token);
+        HeadlessChromium b = signedIn("carol", token);
         Map<String, Integer> answered = new LinkedHashMap<>();
 
         // a double click answers once: its second click, landing on the next task's button, is not an answer
@@ -344,8 +344,7 @@ class WorkerPageBrowserTest {
     void whenTheLeaseRunsOutThePageSaysSoSendsNothingAndTheTaskGoesBackToTheQueue() throws Exception {
         List<String> ids = send("expiry", 1, 10, DIGITS);
         String token = WorkerTokens.derive(SECRET, "dave");
-        HeadlessChromium b = browser(1024, 900);
-        signIn(b, "dave", token);
+        HeadlessChromium b = signedIn("dave", token);
         String id = taskShown(b, null);
         assertEquals(ids.get(0), id);
         assertTrue(text(b, "lease-left").startsWith("Time left: 0:"), text(b, "lease-left"));
