@@ -228,7 +228,7 @@
     const pending = load(KEY_PENDING);
     if (pending) { // an answer a reload interrupted: send it again, the broker counts it once
       state.task = load(KEY_TASK);
-      await sendAnswer(pending.requestId, pending.label);
+      await sendAnswer(pending.requestId, pending.label, true);
       return;
     }
     const saved = load(KEY_TASK);
@@ -343,10 +343,11 @@
     }
     const requestId = state.task.requestId;
     save(KEY_PENDING, {requestId, label});
-    await sendAnswer(requestId, label);
+    await sendAnswer(requestId, label, false);
   }
 
-  async function sendAnswer(requestId, label) {
+  // resent: the copy a reload interrupted, which may or may not have reached the broker
+  async function sendAnswer(requestId, label, resent) {
     state.busy = true;
     clearInterval(state.tickTimer);
     setButtonsDisabled(true);
@@ -363,7 +364,7 @@
         return;
       }
       kind = 'warn';
-      message = answerRefused(e);
+      message = answerRefused(e, resent);
       if (message === null) { // nothing was decided: keep the task and let the person try again
         save(KEY_PENDING, null);
         state.busy = false;
@@ -381,14 +382,16 @@
   }
 
   // What a refusal means for the person; null when the answer may simply be sent again.
-  function answerRefused(e) {
+  function answerRefused(e, resent) {
     if (!(e instanceof ApiError)) {
       return null;
     }
     switch (e.reason) {
       case 'duplicate-answer': return 'That answer was already counted.';
       case 'lease-expired': return 'Too late: the time ran out and the answer was not counted.';
-      case 'request-closed': return 'Others had already labelled that item; the answer was not needed.';
+      case 'request-closed': return resent
+        ? 'That item is labelled now; your answer from before the reload counted if it arrived first.'
+        : 'Others had already labelled that item; the answer was not needed.';
       case 'lease-released': return 'You had skipped that task; the answer was not counted.';
       case 'no-lease': return 'You no longer held that task; the answer was not counted.';
       case 'unknown-request': return 'The broker does not know that task any more.';

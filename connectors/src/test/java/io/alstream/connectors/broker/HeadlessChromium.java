@@ -59,6 +59,7 @@ final class HeadlessChromium implements AutoCloseable {
     private final List<String> console = Collections.synchronizedList(new ArrayList<>());
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
     private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private volatile CompletableFuture<String> held;
 
     /** The browser binary, or null when none is installed (or {@code $CHROMIUM} names no executable). */
     static Path find() {
@@ -194,6 +195,19 @@ final class HeadlessChromium implements AutoCloseable {
                 params.path("args").forEach(a -> s.append(' ').append(a.path("value").asText(a.path("description").asText())));
                 console.add(s.toString());
             }
+            case "Fetch.requestPaused" -> {
+                CompletableFuture<String> h = held;
+                if (h != null && !h.isDone()) {
+                    h.complete(params.path("request").path("url").asText()); // never continued: it dies with the page
+                } else {
+                    // let it through; sent without waiting, as this is the thread that reads the reply
+                    boolean response = params.has("responseStatusCode") || params.has("responseErrorReason");
+                    ObjectNode go = JSON.createObjectNode().put("id", ids.incrementAndGet())
+                            .put("method", response ? "Fetch.continueResponse" : "Fetch.continueRequest");
+                    go.putObject("params").put("requestId", params.path("requestId").asText());
+                    socket.sendText(go.toString(), true);
+                }
+            }
             case "Runtime.exceptionThrown" -> console.add("exception: " + params.path("exceptionDetails"));
             case "Log.entryAdded" -> console.add(params.path("entry").path("level").asText() + ": "
                     + params.path("entry").path("text").asText() + " " + params.path("entry").path("url").asText());
@@ -247,6 +261,25 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the page did not load: " + e);
         }
+    }
+
+    /**
+     * Holds back the next request whose URL matches {@code urlPattern} (a DevTools glob): at stage
+     * {@code Request} it never reaches the server; at {@code Response} the server has answered but the
+     * page never hears it. Requests after it pass. The future completes, with the URL, once one is held;
+     * {@link #stopHolding()} ends the interception.
+     */
+    CompletableFuture<String> holdNext(String urlPattern, String stage) {
+        held = new CompletableFuture<>();
+        ObjectNode p = params();
+        p.putArray("patterns").addObject().put("urlPattern", urlPattern).put("requestStage", stage);
+        call("Fetch.enable", p);
+        return held;
+    }
+
+    void stopHolding() {
+        call("Fetch.disable", null);
+        held = null;
     }
 
     /** The value of a JavaScript expression in the page (promises awaited). Reads only. */

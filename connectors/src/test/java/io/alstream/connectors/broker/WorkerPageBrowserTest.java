@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -292,7 +294,7 @@ class WorkerPageBrowserTest {
 
     @Test
     void doubleClicksHeldKeysAndReloadsNeitherLoseNorDoubleAnAnswer() throws Exception {
-        List<String> ids = send("twice", 6, 10, DIGITS);
+        List<String> ids = send("twice", 7, 10, DIGITS);
         String token = WorkerTokens.derive(SECRET, "carol");
         HeadlessChromium b = signedIn("carol", token);
         Map<String, Integer> answered = new LinkedHashMap<>();
@@ -320,22 +322,38 @@ class WorkerPageBrowserTest {
         answered.put(c, 7);
         String d = taskShown(b, c);
 
-        // a reload right after the key press: the answer is sent (again) after the reload, counted once
+        // an answer cut off by a reload before it reached the broker is sent after the reload: not lost
+        CompletableFuture<String> held = b.holdNext("*/answer", "Request");
         b.press("2");
+        held.get(30, TimeUnit.SECONDS);
         b.reload();
         answered.put(d, 2);
         String e = taskShown(b, d);
-        assertFalse(answered.containsKey(e));
 
-        waitForText(b, "stat-accepted", "4");
+        // an answer the broker took but whose reply a reload cut off is sent again, and counted once
+        held = b.holdNext("*/answer", "Response");
+        b.press("6");
+        held.get(30, TimeUnit.SECONDS);
+        b.reload();
+        answered.put(e, 6);
+        String f = taskShown(b, e);
+        b.stopHolding();
+        assertFalse(answered.containsKey(f));
+        // one answer labels an item here, so the broker calls the second copy's item closed, not a duplicate
+        assertTrue(text(b, "status").startsWith("That item is labelled now; your answer from before the reload counted"),
+                text(b, "status"));
+
+        waitForText(b, "stat-accepted", "5");
         Map<String, List<Integer>> expected = new TreeMap<>();
         answered.forEach((id, label) -> expected.put(id, List.of(label)));
-        assertEquals(expected, labelsOf(ids, 4), "every answer given arrives exactly once");
+        assertEquals(expected, labelsOf(ids, 5), "every answer given arrives exactly once");
         assertEquals(1, answerPosts(b, a), "the double click sent one answer");
         assertEquals(1, answerPosts(b, next), "the held key sent one answer");
         assertEquals(1, answerPosts(b, c), "the task after them was answered once, by its own key");
-        assertEquals(0, answerPosts(b, e), "the next task was not answered by a stray click or key");
-        assertEquals(4, stats("carol", token).answersAccepted);
+        assertEquals(2, answerPosts(b, d), "sent, cut off, sent again");
+        assertEquals(2, answerPosts(b, e), "sent and taken, reply cut off, sent again (and refused)");
+        assertEquals(0, answerPosts(b, f), "the next task was not answered by a stray click or key");
+        assertEquals(5, stats("carol", token).answersAccepted);
         assertTokenOnlyInHeaders(b, token);
         assertNoPolicyViolations(b);
     }
