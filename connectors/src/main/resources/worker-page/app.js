@@ -224,7 +224,7 @@
     if (document.activeElement && document.activeElement.tagName === 'INPUT') {
       document.activeElement.blur(); // keys go to the task, not to the hidden sign-in form
     }
-    refreshStats();
+    await refreshStats(); // also learns the broker's clock, which the lease's expiry is on
     const pending = load(KEY_PENDING);
     if (pending) { // an answer a reload interrupted: send it again, the broker counts it once
       state.task = load(KEY_TASK);
