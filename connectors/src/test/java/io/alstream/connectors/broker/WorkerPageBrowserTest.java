@@ -125,6 +125,31 @@ class WorkerPageBrowserTest {
         return ids;
     }
 
+    /** Requests that are not images: a text, a link, a URI that must not become a link, three plain features. */
+    private static Map<String, String> sendMixed() {
+        String prefix = "mixed-" + BrokerTestKafka.suffix() + "-";
+        double priority = System.nanoTime() / 1e12;
+        Instant now = Instant.now();
+        Map<String, String> kinds = new LinkedHashMap<>();
+        List<LabelRequest> rs = new ArrayList<>();
+        for (String kind : List.of("text", "link", "script-uri", "table")) {
+            LabelRequest.Builder r = LabelRequest.newBuilder().setRequestId(prefix + kind).setEventId("ev-" + prefix + kind)
+                    .setFeatures(List.of(0.125f, -2.5f, 1000f)).setStrategy("entropy").setScore(1.0).setModelVersion(1L)
+                    .setCreatedAt(now).setDeadline(now.plus(Duration.ofHours(1))).setNumClasses(3).setPriority(priority)
+                    .setClassNames(List.of("cat", "dog", "bird"));
+            switch (kind) {
+                case "text" -> r.setPayloadText("<b>not bold</b> & a review to read");
+                case "link" -> r.setPayloadUri("https://example.org/items/7?size=large");
+                case "script-uri" -> r.setPayloadUri("javascript:alert(1)");
+                default -> r.setAttributes(Map.of("source", "sensor-4"));
+            }
+            rs.add(r.build());
+            kinds.put(prefix + kind, kind);
+        }
+        BrokerTestKafka.produce(serdes, config.requestsTopic(), rs);
+        return kinds;
+    }
+
     /** Consolidated labels of these requests: label by request id, waiting until {@code expected} have arrived. */
     private static Map<String, List<Integer>> labelsOf(List<String> requestIds, int expected) {
         Map<String, List<Integer>> out = new TreeMap<>();
@@ -289,6 +314,54 @@ class WorkerPageBrowserTest {
             assertEquals(1, answerPosts(b, id), "one answer request per task");
         }
         assertTokenOnlyInHeaders(b, "alice-token-7Qx");
+        assertNoPolicyViolations(b);
+    }
+
+    @Test
+    void eachItemIsShownByWhatItCarriesAsTextNeverAsMarkup() throws Exception {
+        Map<String, String> kinds = sendMixed();
+        String token = WorkerTokens.derive(SECRET, "gina");
+        HeadlessChromium b = signedIn("gina", token);
+        Map<String, String> seen = new TreeMap<>();
+        String shown = null;
+        for (int i = 0; i < kinds.size(); i++) {
+            shown = taskShown(b, shown);
+            String kind = kinds.get(shown);
+            assertNotNull(kind, "a task of this test: " + shown);
+            seen.put(shown, kind);
+            assertFalse(b.eval("!!document.querySelector('#item canvas')").asBoolean(), "3 features are no 8x8 image");
+            assertEquals("1 cat2 dog3 bird", b.eval("[...document.querySelectorAll('#classes button')].map(x => x.textContent).join('')")
+                    .asText(), "classes not named by digits take 1, 2, 3");
+            switch (kind) {
+                case "text" -> {
+                    assertEquals("<b>not bold</b> & a review to read", text(b, "item").substring(0, 34));
+                    assertEquals(0, b.eval("document.querySelectorAll('#item b').length").asInt(), "text, never markup");
+                }
+                case "link" -> {
+                    assertEquals("https://example.org/items/7?size=large", b.eval("document.querySelector('#item a').href").asText());
+                    assertEquals("noopener noreferrer", b.eval("document.querySelector('#item a').rel").asText());
+                }
+                case "script-uri" -> {
+                    assertEquals(0, b.eval("document.querySelectorAll('#item a').length").asInt(), "only http(s) becomes a link");
+                    assertTrue(text(b, "item").contains("javascript:alert(1)"));
+                }
+                default -> {
+                    assertEquals(List.of("0.125", "-2.50", "1.00e+3"), Json.MAPPER.convertValue(
+                            b.eval("[...document.querySelectorAll('#item table.features td')].map(x => x.textContent)"), List.class));
+                    assertTrue(text(b, "item").contains("sensor-4"), "attributes are shown");
+                }
+            }
+            if (kind.equals("table")) {
+                b.press("2"); // dog
+            } else {
+                b.press("s");
+            }
+        }
+        assertEquals(new TreeMap<>(kinds), seen);
+        waitForText(b, "stat-accepted", "1");
+        waitForText(b, "stat-released", "3");
+        String table = kinds.entrySet().stream().filter(e -> e.getValue().equals("table")).findFirst().orElseThrow().getKey();
+        assertEquals(Map.of(table, List.of(1)), labelsOf(new ArrayList<>(kinds.keySet()), 1), "key 2 is the second class");
         assertNoPolicyViolations(b);
     }
 
