@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerPageBrowserTest {
     private static final String SECRET = "page-test-secret-0123456789";
-    private static final Duration LEASE = Duration.ofSeconds(10);
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration LEASE = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path ARTIFACTS = Path.of("target", "worker-page");
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -214,7 +214,10 @@ class WorkerPageBrowserTest {
         b.waitFor("document.getElementById('" + id + "').textContent === " + Json.MAPPER.valueToTree(expected), WAIT);
     }
 
-    /** Nothing the page sent carried a token in its URL, and every API call carried one of them in the header. */
+    /**
+     * Nothing the page sent carried a token in its URL, every API call carried one in its header and no
+     * other request did, and no console or browser log line shows one.
+     */
     private static void assertTokenOnlyInHeaders(HeadlessChromium b, String... tokens) {
         List<HeadlessChromium.Request> api = new ArrayList<>();
         List<String> bearers = java.util.Arrays.stream(tokens).map(t -> "Bearer " + t).toList();
@@ -231,6 +234,11 @@ class WorkerPageBrowserTest {
                 assertFalse(r.headers().containsKey("Authorization"), "the token goes only to the API: " + r.url());
             }
         }
+        for (String line : b.console()) {
+            for (String token : tokens) {
+                assertFalse(line.contains(token), "a token in the browser's log: " + line);
+            }
+        }
         assertFalse(api.isEmpty(), "the page called the API");
         assertEquals(0, b.eval("localStorage.length").asInt(), "nothing outlives the tab");
     }
@@ -239,6 +247,15 @@ class WorkerPageBrowserTest {
         for (String line : b.console()) {
             assertFalse(line.contains("Content Security Policy") || line.contains("Trusted Type") || line.startsWith("exception"),
                     "the page broke its own policy or threw: " + line);
+        }
+    }
+
+    private static void awaitHeld(HeadlessChromium b, CompletableFuture<String> held) throws InterruptedException {
+        try {
+            held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the page sent no answer to hold back; page text: " + b.eval("document.body.innerText")
+                    + "; console: " + b.console(), e);
         }
     }
 
@@ -398,7 +415,7 @@ class WorkerPageBrowserTest {
         // an answer cut off by a reload before it reached the broker is sent after the reload: not lost
         CompletableFuture<String> held = b.holdNext("*/answer", "Request");
         b.press("2");
-        held.get(30, TimeUnit.SECONDS);
+        awaitHeld(b, held);
         b.reload();
         answered.put(d, 2);
         String e = taskShown(b, d);
@@ -406,7 +423,7 @@ class WorkerPageBrowserTest {
         // an answer the broker took but whose reply a reload cut off is sent again, and counted once
         held = b.holdNext("*/answer", "Response");
         b.press("6");
-        held.get(30, TimeUnit.SECONDS);
+        awaitHeld(b, held);
         b.reload();
         answered.put(e, 6);
         String f = taskShown(b, e);
