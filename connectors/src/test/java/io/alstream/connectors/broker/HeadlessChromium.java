@@ -59,7 +59,11 @@ final class HeadlessChromium implements AutoCloseable {
     private final List<String> console = Collections.synchronizedList(new ArrayList<>());
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
     private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
-    private volatile CompletableFuture<String> held;
+    private final Object sending = new Object();
+    /** An armed hold: the stage ("Request" or "Response") and what completes when a request is held there. */
+    private record Hold(String stage, CompletableFuture<String> held) {
+    }
+    private volatile Hold hold;
 
     /** The browser binary, or null when none is installed (or {@code $CHROMIUM} names no executable). */
     static Path find() {
@@ -196,16 +200,17 @@ final class HeadlessChromium implements AutoCloseable {
                 console.add(s.toString());
             }
             case "Fetch.requestPaused" -> {
-                CompletableFuture<String> h = held;
-                if (h != null && !h.isDone()) {
-                    h.complete(params.path("request").path("url").asText()); // never continued: it dies with the page
+                boolean response = params.has("responseStatusCode") || params.has("responseErrorReason");
+                Hold h = hold;
+                if (h != null && h.stage().equals(response ? "Response" : "Request") && !h.held().isDone()) {
+                    hold = null;
+                    h.held().complete(params.path("request").path("url").asText()); // never continued: it dies with the page
                 } else {
-                    // let it through; sent without waiting, as this is the thread that reads the reply
-                    boolean response = params.has("responseStatusCode") || params.has("responseErrorReason");
+                    // let it through; its reply is not awaited, as this is the thread that reads replies
                     ObjectNode go = JSON.createObjectNode().put("id", ids.incrementAndGet())
                             .put("method", response ? "Fetch.continueResponse" : "Fetch.continueRequest");
                     go.putObject("params").put("requestId", params.path("requestId").asText());
-                    socket.sendText(go.toString(), true);
+                    send(go.toString());
                 }
             }
             case "Runtime.exceptionThrown" -> console.add("exception: " + params.path("exceptionDetails"));
@@ -223,7 +228,7 @@ final class HeadlessChromium implements AutoCloseable {
         msg.set("params", params == null ? JSON.createObjectNode() : params);
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         calls.put(id, f);
-        socket.sendText(msg.toString(), true).join();
+        send(msg.toString());
         try {
             return f.get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -231,6 +236,13 @@ final class HeadlessChromium implements AutoCloseable {
             throw new IllegalStateException(e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(method + " failed: " + e, e);
+        }
+    }
+
+    /** One message at a time: the WebSocket refuses a send while another is pending. */
+    private void send(String text) {
+        synchronized (sending) {
+            socket.sendText(text, true).join();
         }
     }
 
@@ -264,22 +276,27 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /**
-     * Holds back the next request whose URL matches {@code urlPattern} (a DevTools glob): at stage
-     * {@code Request} it never reaches the server; at {@code Response} the server has answered but the
-     * page never hears it. Requests after it pass. The future completes, with the URL, once one is held;
-     * {@link #stopHolding()} ends the interception.
+     * Intercepts requests whose URL matches {@code urlPattern} (a DevTools glob) before they are sent and
+     * when their response arrives; they pass unless {@link #holdNext} holds one back. Call it before the
+     * page sends them (enabling interception takes effect asynchronously in the browser).
      */
-    CompletableFuture<String> holdNext(String urlPattern, String stage) {
-        held = new CompletableFuture<>();
+    void intercept(String urlPattern) {
         ObjectNode p = params();
-        p.putArray("patterns").addObject().put("urlPattern", urlPattern).put("requestStage", stage);
+        com.fasterxml.jackson.databind.node.ArrayNode patterns = p.putArray("patterns");
+        patterns.addObject().put("urlPattern", urlPattern).put("requestStage", "Request");
+        patterns.addObject().put("urlPattern", urlPattern).put("requestStage", "Response");
         call("Fetch.enable", p);
-        return held;
     }
 
-    void stopHolding() {
-        call("Fetch.disable", null);
-        held = null;
+    /**
+     * Holds back the next intercepted request at {@code stage}: at {@code Request} it never reaches the
+     * server; at {@code Response} the server has answered but the page never hears it. The future
+     * completes, with the URL, once one is held.
+     */
+    CompletableFuture<String> holdNext(String stage) {
+        Hold h = new Hold(stage, new CompletableFuture<>());
+        hold = h;
+        return h.held();
     }
 
     /** The value of a JavaScript expression in the page (promises awaited). Reads only. */
