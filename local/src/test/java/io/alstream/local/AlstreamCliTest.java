@@ -118,4 +118,17 @@ class AlstreamCliTest {
         assertTrue(missing.err().contains("data.num-classes is required"), missing.err());
     }
 
+    @Test
+    void badWorkerPageOptionsGetASentenceAndExitCode2() {
+        Run shape = run("broker", "--bootstrap-servers", "localhost:1", "--registry-url", "http://localhost:1",
+                "--token-secret", "0123456789abcdef-secret", "--page-image", "28");
+        assertEquals(2, shape.code(), shape.out() + shape.err());
+        assertTrue(shape.err().contains("an image shape is WIDTHxHEIGHT"), shape.err());
+        Run id = run("demo", "--human", "--human-id", "worker-2");
+        assertEquals(2, id.code());
+        assertTrue(id.err().contains("--human-id"), id.err());
+        assertTrue(run("demo", "--help").out().contains("--human"));
+        assertTrue(run("broker", "--help").out().contains("--page-image"));
+    }
+
 }

@@ -21,6 +21,39 @@ public final class BrokerConfig {
         CLOSE_UNLABELLED
     }
 
+    /**
+     * How the worker page draws a request's features as a grey image: {@code width × height} values,
+     * row by row. Written {@code 28x28}.
+     */
+    public record ImageShape(int width, int height) {
+        public ImageShape {
+            if (width < 1 || height < 1 || (long) width * height > 1 << 20) {
+                throw new IllegalArgumentException("an image shape needs 1..2^20 pixels, was " + width + "x" + height);
+            }
+        }
+
+        /** {@code 28x28} (also {@code 28×28}); null or blank gives null (no image). */
+        public static ImageShape parse(String s) {
+            if (s == null || s.isBlank()) {
+                return null;
+            }
+            String[] p = s.trim().toLowerCase(java.util.Locale.ROOT).split("[x×]");
+            try {
+                if (p.length == 2) {
+                    return new ImageShape(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()));
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the message below
+            }
+            throw new IllegalArgumentException("an image shape is WIDTHxHEIGHT, e.g. 28x28; was '" + s + "'");
+        }
+
+        @Override
+        public String toString() {
+            return width + "x" + height;
+        }
+    }
+
     // topics
     private final String requestsTopic;
     private final String answersTopic;
@@ -48,6 +81,7 @@ public final class BrokerConfig {
     private final int httpThreads;
     private final Duration commitInterval;
     private final Duration startTimeout;
+    private final ImageShape pageImage;
 
     private BrokerConfig(Builder b) {
         this.requestsTopic = b.requestsTopic;
@@ -74,6 +108,7 @@ public final class BrokerConfig {
         this.httpThreads = b.httpThreads;
         this.commitInterval = b.commitInterval;
         this.startTimeout = b.startTimeout;
+        this.pageImage = b.pageImage;
         if (minAnswers < 1) {
             throw new IllegalArgumentException("minAnswers must be at least 1, was " + minAnswers);
         }
@@ -140,6 +175,7 @@ public final class BrokerConfig {
         b.httpThreads = httpThreads;
         b.commitInterval = commitInterval;
         b.startTimeout = startTimeout;
+        b.pageImage = pageImage;
         return b;
     }
 
@@ -278,6 +314,15 @@ public final class BrokerConfig {
         return startTimeout;
     }
 
+    /**
+     * The worker page draws features of exactly {@code width × height} values as this grey image (the
+     * digits are 8x8, MNIST 28x28); other requests show their text, link or a table of features.
+     * Default null: no images.
+     */
+    public ImageShape pageImage() {
+        return pageImage;
+    }
+
     /** Answers wanted for a request that asks for {@code redundancy}: the larger of it and k, capped by the maximum. */
     public int initialAnswers(int redundancy) {
         return Math.min(Math.max(minAnswers, redundancy), maxAnswersFor(redundancy));
@@ -321,6 +366,7 @@ public final class BrokerConfig {
         private int httpThreads = 32;
         private Duration commitInterval = Duration.ofMillis(100);
         private Duration startTimeout = Duration.ofMinutes(2);
+        private ImageShape pageImage;
 
         public Builder requestsTopic(String t) {
             this.requestsTopic = Objects.requireNonNull(t);
@@ -439,6 +485,12 @@ public final class BrokerConfig {
 
         public Builder startTimeout(Duration d) {
             this.startTimeout = d;
+            return this;
+        }
+
+        /** Null for none. */
+        public Builder pageImage(ImageShape shape) {
+            this.pageImage = shape;
             return this;
         }
 

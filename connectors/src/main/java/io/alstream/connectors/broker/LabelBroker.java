@@ -219,8 +219,7 @@ public final class LabelBroker implements AutoCloseable {
                     }
                 }
             }
-            TopicDescription commands = admin.describeTopics(List.of(config.commandsTopic()))
-                    .allTopicNames().get().get(config.commandsTopic());
+            TopicDescription commands = describeJustCreated(admin, config.commandsTopic());
             if (commands.partitions().size() != 1) {
                 throw new IllegalStateException("the commands topic " + config.commandsTopic() + " has "
                         + commands.partitions().size() + " partitions; the broker needs exactly 1");
@@ -230,6 +229,26 @@ public final class LabelBroker implements AutoCloseable {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("cannot create the broker's topics: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * A topic's description. Right after it was created a broker may not know it yet (its metadata
+     * propagates): that is retried for a few seconds rather than failing the start.
+     */
+    private static TopicDescription describeJustCreated(Admin admin, String topic)
+            throws InterruptedException, java.util.concurrent.ExecutionException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

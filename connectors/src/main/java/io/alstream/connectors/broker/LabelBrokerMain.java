@@ -48,7 +48,7 @@ public final class LabelBrokerMain {
             stopped.countDown();
         }, "label-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        LOG.info("label broker running; worker API at {}", broker.httpUri());
+        LOG.info("label broker running; worker API at {}, worker page at {}worker", broker.httpUri(), broker.httpUri());
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -192,6 +192,12 @@ public final class LabelBrokerOptions {
         return this;
     }
 
+    /** Draw features of this shape as a grey image on the worker page: {@code 28x28}; null or blank for none. */
+    public LabelBrokerOptions pageImage(String shape) {
+        config.pageImage(BrokerConfig.ImageShape.parse(shape));
+        return this;
+    }
+
     public LabelBrokerOptions httpMaxBodyBytes(int bytes) {
         config.httpMaxBodyBytes(bytes);
         return this;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
+import io.alstream.connectors.broker.http.WorkerTokens;
 import io.alstream.connectors.registry.SchemaRegistryClient;
 import io.alstream.connectors.registry.SharedKafka;
 import io.alstream.connectors.registry.server.RegistryServer;
@@ -63,6 +64,17 @@ final class BrokerTestKafka {
                 .answersTopic("answers-" + s)
                 .labelsTopic("labels-" + s)
                 .deadLetterTopic("dead-letters-" + s);
+    }
+
+    /** A started broker on the shared Kafka, its worker API on a free port. */
+    static LabelBroker startBroker(BrokerSerdes serdes, BrokerConfig config, WorkerTokens tokens) {
+        return LabelBroker.builder()
+                .bootstrapServers(bootstrap())
+                .serdes(serdes)
+                .config(config)
+                .tokens(tokens)
+                .httpPort(0)
+                .start();
     }
 
     static void produce(BrokerSerdes serdes, String topic, List<LabelRequest> requests) {

@@ -47,13 +47,8 @@ class WorkerHttpApiTest {
         serdes = BrokerTestKafka.serdes();
         config = BrokerTestKafka.freshConfig("http").minAnswers(2).maxAnswers(2).leaseDuration(LEASE)
                 .httpMaxBodyBytes(256).commitInterval(Duration.ofMillis(50)).build();
-        broker = LabelBroker.builder()
-                .bootstrapServers(BrokerTestKafka.bootstrap())
-                .serdes(serdes)
-                .config(config)
-                .tokens(WorkerTokens.of(Map.of("alice", "alice-token", "bob", "bob-token")).and(WorkerTokens.derivedFrom(SECRET)))
-                .httpPort(0)
-                .start();
+        broker = BrokerTestKafka.startBroker(serdes, config,
+                WorkerTokens.of(Map.of("alice", "alice-token", "bob", "bob-token")).and(WorkerTokens.derivedFrom(SECRET)));
     }
 
     @AfterAll

@@ -14,7 +14,8 @@ import io.alstream.connectors.broker.LabelBrokerOptions;
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run the label broker: a Kafka Streams service between the label-requests and labels topics, "
                 + "with the worker HTTP API (next task, answer, release, stats; OpenAPI at /openapi.yaml and in "
-                + "connectors/src/main/resources/openapi/label-broker.yaml) and Prometheus metrics on /metrics. "
+                + "connectors/src/main/resources/openapi/label-broker.yaml), the worker page for people at /worker, "
+                + "and Prometheus metrics on /metrics. "
                 + "Runs until interrupted; its state lives in Kafka (changelogs), so a restart resumes it.")
 final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
@@ -45,6 +46,9 @@ final class BrokerCommand implements Callable<Integer> {
     String noAgreement;
     @Option(names = "--lease-seconds", defaultValue = "300", description = "How long a worker holds a task (default ${DEFAULT-VALUE}).")
     long leaseSeconds;
+    @Option(names = "--page-image", paramLabel = "WIDTHxHEIGHT",
+            description = "On the worker page, draw features of this many values as a grey image, e.g. 28x28 (default: none; a table).")
+    String pageImage;
     @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka client setting (security, ...); repeatable.")
     List<String> kafka = List.of();
 
@@ -55,7 +59,7 @@ final class BrokerCommand implements Callable<Integer> {
         }
         LabelBrokerOptions o = new LabelBrokerOptions(bootstrap, registryUrl).httpHost(host).httpPort(port)
                 .method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
-                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds));
+                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).pageImage(pageImage);
         if (tokens != null) {
             o.tokensFile(tokens);
         }

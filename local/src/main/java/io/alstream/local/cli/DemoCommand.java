@@ -5,7 +5,9 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import io.alstream.local.demo.DemoRun;
 import io.alstream.local.demo.DemoSettings;
@@ -46,8 +48,16 @@ final class DemoCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--report-dir", defaultValue = "alstream-demo-report", description = "Where the learning curve goes (default ${DEFAULT-VALUE}).")
     Path reportDir;
+    @Option(names = "--human", description = "Be one of the workers yourself: the demo prints the worker page's URL and your token, "
+            + "and, unless you set them, streams at 5 events/s, gives the simulated workers 1.5-5 s per answer, leases tasks for 60 s "
+            + "and runs for up to 30 minutes.")
+    boolean human;
+    @Option(names = "--human-id", defaultValue = "you", description = "Your worker id with --human (default ${DEFAULT-VALUE}).")
+    String humanId;
     @Mixin
     JobSettingsOptions job;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -60,9 +70,36 @@ final class DemoCommand implements Callable<Integer> {
         if (rate <= 0 || workers < 1 || answers < 1 || parallelism < 1) {
             throw new IllegalArgumentException("--rate, --workers, --answers and --parallelism must be positive");
         }
-        DemoSettings settings = new DemoSettings(dataDir, reportDir, events, rate, budget, strategy, workers,
-                accuracy[0], accuracy[1], answers, think[0], think[1], badRecords, heldOut, parallelism, timeout, seed,
-                job.settings());
-        return new DemoRun(settings, System.out).run();
+        if (human && (humanId == null || !humanId.matches("[A-Za-z0-9_.@:\\-]{1,128}") || humanId.startsWith("worker-"))) {
+            throw new IllegalArgumentException("--human-id must be letters, digits and _ . @ : - (at most 128), "
+                    + "and not worker-N (the simulated workers' names); was " + humanId);
+        }
+        return new DemoRun(settings(), System.out).run();
+    }
+
+    /** The settings these flags give; with --human, a person's pace where the user did not choose one. */
+    DemoSettings settings() {
+        double r = rate;
+        long[] t = think;
+        long seconds = timeout;
+        if (human) {
+            if (!given("--rate")) {
+                r = 5;
+            }
+            if (!given("--think-ms")) {
+                t = new long[] {1500, 5000};
+            }
+            if (!given("--timeout")) {
+                seconds = 1800;
+            }
+        }
+        return new DemoSettings(dataDir, reportDir, events, r, budget, strategy, workers,
+                accuracy[0], accuracy[1], answers, t[0], t[1], badRecords, heldOut, parallelism, seconds, seed,
+                job.settings(), human ? humanId : null);
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 }

@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.alstream.connectors.broker.BrokerConfig;
+import io.alstream.connectors.broker.api.WorkerStatsView;
 import io.alstream.connectors.broker.client.SimulatedCrowd;
+import io.alstream.connectors.broker.client.WorkerClient;
 import io.alstream.connectors.broker.http.WorkerTokens;
 import io.alstream.flink.AlstreamJob;
 import io.alstream.flink.config.JobConfig;
@@ -55,15 +57,28 @@ public final class DemoRun {
                 events, s.eventsPerSecond(), s.budget() * 100, s.strategy());
         out.printf(Locale.ROOT, "  %d simulated workers (accuracy %.2f-%.2f), %d answers per item; %d held out for evaluation.%n",
                 s.workers(), s.minWorkerAccuracy(), s.maxWorkerAccuracy(), s.answersPerItem(), split.heldOut().size());
+        if (s.human()) {
+            out.printf(Locale.ROOT, "  and you, worker '%s', on the worker page: label a few digits and watch the model move.%n",
+                    s.humanWorker());
+        }
         out.println("starting Kafka, the schema registry, the label broker and Flink in this JVM ...");
 
+        // a person needs longer than a program to answer; the digits are 8x8 images
         BrokerConfig brokerConfig = BrokerConfig.builder().minAnswers(s.answersPerItem())
-                .maxAnswers(Math.max(s.answersPerItem(), Math.min(2 * s.answersPerItem() + 1, s.workers())))
-                .leaseDuration(Duration.ofSeconds(30)).build();
+                .maxAnswers(Math.max(s.answersPerItem(), Math.min(2 * s.answersPerItem() + 1, s.workers() + (s.human() ? 1 : 0))))
+                .leaseDuration(Duration.ofSeconds(s.human() ? 60 : 30))
+                .pageImage(new BrokerConfig.ImageShape(8, 8)).build();
         try (EmbeddedStack stack = EmbeddedStack.start(s.dataDir(), s.parallelism(), s.parallelism(), brokerConfig)) {
-            out.printf(Locale.ROOT, "  up in %.1f s: Kafka %s, registry %s, worker API %s, Flink UI %s%n",
+            String page = workerPage(stack);
+            out.printf(Locale.ROOT, "  up in %.1f s: Kafka %s, registry %s, worker API %s, worker page %s, Flink UI %s%n",
                     (System.nanoTime() - t0) / 1e9, stack.kafka().bootstrapServers(), stack.registry().url(),
-                    stack.broker().httpUri(), stack.flink().restAddress());
+                    stack.broker().httpUri(), page, stack.flink().restAddress());
+            if (s.human()) {
+                // the person running the demo reads their own token here; it never goes to a log
+                out.printf(Locale.ROOT, "%n  >>> open %s and sign in as worker %s with token %s%n"
+                        + "  >>> keys: the digit you see answers it, S skips, N asks again; tasks come once the model asks for labels%n%n",
+                        page, s.humanWorker(), WorkerTokens.derive(EmbeddedStack.DEMO_TOKEN_SECRET, s.humanWorker()));
+            }
 
             Path heldOut = stack.dataDir().resolve("held-out.csv");
             split.heldOut().writeCsv(heldOut);
@@ -116,12 +131,30 @@ public final class DemoRun {
                 exit = watch(replayer, monitor, stack, jobId, loopStart, events);
                 LoopMonitor.Snapshot last = monitor.snapshot();
                 double seconds = (System.nanoTime() - loopStart) / 1e9;
-                summary(last, replayer, crowd, events, before, seconds, exit == 0);
+                summary(last, replayer, crowd, events, before, seconds, exit == 0, page, humanStats(stack));
                 report(last, before);
             }
             stack.flink().cancel(jobId);
             out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return exit;
+        }
+    }
+
+    private static String workerPage(EmbeddedStack stack) {
+        return stack.broker().httpUri().resolve("worker").toString();
+    }
+
+    /** The person's stats with --human (null without, or when the broker cannot say). */
+    private WorkerStatsView humanStats(EmbeddedStack stack) {
+        if (!s.human()) {
+            return null;
+        }
+        try {
+            return new WorkerClient(stack.broker().httpUri(), s.humanWorker(),
+                    WorkerTokens.derive(EmbeddedStack.DEMO_TOKEN_SECRET, s.humanWorker())).retryFor(Duration.ofSeconds(5)).stats();
+        } catch (RuntimeException e) {
+            LOG.warn("could not read {}'s stats: {}", s.humanWorker(), e.toString());
+            return null;
         }
     }
 
@@ -181,7 +214,7 @@ public final class DemoRun {
     }
 
     private void summary(LoopMonitor.Snapshot snap, EventReplayer replayer, SimulatedCrowd crowd, int events,
-                         double before, double seconds, boolean complete) {
+                         double before, double seconds, boolean complete, String page, WorkerStatsView human) {
         ModelUpdate u = snap.lastUpdate();
         Map<String, Double> first = snap.firstHeldOut();
         long answers = crowd.acceptedAnswers();
@@ -191,8 +224,14 @@ public final class DemoRun {
         rows.add(row("label requests", String.format(Locale.ROOT, "%d = %.1f%% of events (budget %.0f%%) %s%s",
                 snap.requests(), 100.0 * snap.requests() / Math.max(1, replayer.produced()), s.budget() * 100,
                 snap.requestsByStrategy(), snap.duplicateRequests() > 0 ? ", " + snap.duplicateRequests() + " DUPLICATES" : "")));
-        rows.add(row("crowd answers", String.format(Locale.ROOT, "%d from %d workers (%.1f per label)", answers,
+        rows.add(row("crowd answers", String.format(Locale.ROOT, "%d from %d simulated workers (%.1f per label)", answers,
                 s.workers(), snap.labels() == 0 ? 0.0 : (double) answers / snap.labels())));
+        if (s.human()) {
+            rows.add(row("your answers", human == null ? "-" : String.format(Locale.ROOT,
+                    "%d counted, %d skipped, %d timed out, %d refused (worker %s)", human.answersAccepted, human.leasesReleased,
+                    human.leasesExpired, human.answersRejected.values().stream().mapToLong(Long::longValue).sum(), s.humanWorker())));
+        }
+        rows.add(row("worker page", page + (s.human() ? "" : " (alstream demo --human to label beside the crowd)")));
         rows.add(row("consolidated labels", String.format(Locale.ROOT, "%d, %.1f%% correct; %d closed unlabelled",
                 snap.labels(), snap.labels() == 0 ? 0.0 : 100.0 * snap.labelsCorrect() / snap.labels(), snap.closedUnlabelled())));
         rows.add(row("labels folded", String.format(Locale.ROOT, "%d (%d distinct: %s)", snap.foldedTotal(), snap.foldedDistinct(),

@@ -23,7 +23,13 @@ public record DemoSettings(
         int parallelism,
         long timeoutSeconds,
         long seed,
-        Map<String, String> jobSettings) {
+        Map<String, String> jobSettings,
+        String humanWorker) {
+
+    /** Whether a person labels beside the simulated crowd, on the worker page, as {@link #humanWorker()}. */
+    public boolean human() {
+        return humanWorker != null;
+    }
 
     /** The job settings the demo starts from; the user's --config / --set override them. */
     public Map<String, String> jobDefaults() {

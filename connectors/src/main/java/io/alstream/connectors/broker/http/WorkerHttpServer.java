@@ -75,8 +75,16 @@ public final class WorkerHttpServer implements AutoCloseable {
     public static final Route ANSWER = new Route("POST", "/v1/workers/{workerId}/tasks/{requestId}/answer");
     public static final Route RELEASE = new Route("POST", "/v1/workers/{workerId}/tasks/{requestId}/release");
     public static final Route STATS = new Route("GET", "/v1/workers/{workerId}/stats");
+    /** The worker page (see {@link WorkerPage}): HTML, its script and style, and how it shows items. */
+    public static final Route PAGE = new Route("GET", "/worker");
+    public static final Route PAGE_SCRIPT = new Route("GET", "/worker/app.js");
+    public static final Route PAGE_STYLE = new Route("GET", "/worker/app.css");
+    public static final Route PAGE_SETTINGS = new Route("GET", "/worker/settings.json");
     /** Every route this server serves. */
-    public static final List<Route> ROUTES = List.of(HEALTH, METRICS, OPENAPI, NEXT, ANSWER, RELEASE, STATS);
+    public static final List<Route> ROUTES = List.of(HEALTH, METRICS, OPENAPI, NEXT, ANSWER, RELEASE, STATS,
+            PAGE, PAGE_SCRIPT, PAGE_STYLE, PAGE_SETTINGS);
+    private static final Map<Route, String> PAGE_ASSETS = Map.of(PAGE, "worker.html", PAGE_SCRIPT, "app.js",
+            PAGE_STYLE, "app.css");
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -84,6 +92,7 @@ public final class WorkerHttpServer implements AutoCloseable {
     private final WorkerTokens tokens;
     private final BrokerMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
+    private final WorkerPage page;
     private final int maxBody;
 
     /**
@@ -100,6 +109,7 @@ public final class WorkerHttpServer implements AutoCloseable {
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.maxBody = config.httpMaxBodyBytes();
+        this.page = new WorkerPage(config);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(config.httpThreads(), r -> {
             Thread t = new Thread(r, "label-broker-http-" + n.incrementAndGet());
@@ -137,9 +147,11 @@ public final class WorkerHttpServer implements AutoCloseable {
             if (route == null) {
                 if (!allowed.isEmpty()) {
                     ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
-                    throw new ApiException(405, "method " + ex.getRequestMethod() + " not allowed here; allowed: " + allowed);
+                    throw new ApiException(405, "method " + ex.getRequestMethod() + " not allowed here; allowed: " + allowed,
+                            "method-not-allowed");
                 }
-                throw new ApiException(404, "no such route: " + ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
+                throw new ApiException(404, "no such route: " + ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath(),
+                        "no-such-route");
             }
             routeName = route.template();
             status = serve(route, params, ex);
@@ -180,6 +192,9 @@ public final class WorkerHttpServer implements AutoCloseable {
             }
             return 200;
         }
+        if (route == PAGE || route == PAGE_SCRIPT || route == PAGE_STYLE || route == PAGE_SETTINGS) {
+            return servePage(route, ex);
+        }
         String workerId = params.get("workerId");
         if (!WORKER_ID.matcher(workerId).matches()) {
             throw new ApiException(400, "worker id must match " + WORKER_ID.pattern());
@@ -212,6 +227,26 @@ public final class WorkerHttpServer implements AutoCloseable {
             return 200;
         }
         throw new ApiException(404, "no such route");
+    }
+
+    private int servePage(Route route, HttpExchange ex) throws IOException {
+        if (ex.getRequestURI().getRawQuery() != null) {
+            // the page reads nothing from its URL; a token put there would end up in histories and proxy logs
+            throw new ApiException(400, "the worker page takes no query parameters (sign in on the page; never put a token in a URL)",
+                    "unexpected-query");
+        }
+        WorkerPage.securityHeaders().forEach(ex.getResponseHeaders()::set);
+        if (route == PAGE_SETTINGS) {
+            sendJson(ex, 200, page.settings());
+            return 200;
+        }
+        WorkerPage.Asset a = page.asset(PAGE_ASSETS.get(route));
+        ex.getResponseHeaders().set("Content-Type", a.contentType());
+        ex.sendResponseHeaders(200, a.bytes().length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(a.bytes());
+        }
+        return 200;
     }
 
     private void authorize(HttpExchange ex, String workerId) {
