@@ -206,15 +206,7 @@ public final class ClusterBench {
             s.progress().accept(String.format("alstream at half load: %.0f events/s", rate));
             // the producer runs for warm-up plus the window on a thread of its own
             long stopAt = System.nanoTime() + Duration.ofMinutes(4).toNanos() + s.window().toNanos();
-            Thread producer = new Thread(() -> {
-                try {
-                    w.paced(job.get("topic.events"), "c", rate, stopAt);
-                } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "bench-paced-events");
-            producer.setDaemon(true);
-            producer.start();
+            Thread producer = w.pacedInBackground(job.get("topic.events"), "c", rate, stopAt);
             awaitWarm(oracle, sampler, "alstream at half load", -1);
             long measureFrom = System.currentTimeMillis() + 5000; // let the first warm versions settle
             JobSampler.Sample start = null;
@@ -277,15 +269,7 @@ public final class ClusterBench {
                 s.progress().accept(String.format("retraining: events at %.0f/s until a retrain with %d labels kept has run",
                         rate, s.retrainLabels()));
                 long deadline = System.nanoTime() + s.retrainTimeout().toNanos();
-                Thread producer = new Thread(() -> {
-                    try {
-                        w.paced(job.get("topic.events"), "d", rate, deadline);
-                    } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "bench-retrain-events");
-                producer.setDaemon(true);
-                producer.start();
+                Thread producer = w.pacedInBackground(job.get("topic.events"), "d", rate, deadline);
                 JobSampler.Sample first = sampler.sample();
                 double refreshesAtTarget = Double.NaN;
                 JobSampler.Sample last;
@@ -446,15 +430,8 @@ public final class ClusterBench {
      */
     private void warmUp(Map<String, String> job, EventWriter w, TruthOracle oracle, JobSampler sampler, String phase,
                         String label) throws InterruptedException {
-        Thread producer = new Thread(() -> {
-            try {
-                w.paced(job.get("topic.events"), phase + "w", 100, System.nanoTime() + Duration.ofMinutes(4).toNanos());
-            } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "bench-warm-up-events");
-        producer.setDaemon(true);
-        producer.start();
+        Thread producer = w.pacedInBackground(job.get("topic.events"), phase + "w", 100,
+                System.nanoTime() + Duration.ofMinutes(4).toNanos());
         try {
             awaitWarm(oracle, sampler, label, -1);
         } finally {

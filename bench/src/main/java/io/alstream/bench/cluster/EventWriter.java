@@ -107,6 +107,20 @@ final class EventWriter implements AutoCloseable {
         return sent;
     }
 
+    /** {@link #paced} on a daemon thread of its own; interrupt it to stop early. */
+    Thread pacedInBackground(String topic, String prefix, double perSecond, long stopAt) {
+        Thread t = new Thread(() -> {
+            try {
+                paced(topic, prefix, perSecond, stopAt);
+            } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-events-" + prefix);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     Long sentAt(String id) {
         return sentAt.get(id);
     }
