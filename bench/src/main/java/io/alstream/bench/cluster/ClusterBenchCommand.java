@@ -24,7 +24,7 @@ import io.alstream.bench.efficiency.BenchData;
                 + "alstream in the same run, event -> label request and label -> scorers latency at half load, events/s "
                 + "during a retrain, checkpoint sizes and durations, model bytes per scorer, busy time per operator. "
                 + "Writes runs.csv, checkpoints.csv, operators.csv, timeline.csv, summary.md and throughput.png into --out.", ""},
-        footer = {"", "Example (about 15 minutes on 2 cores):",
+        footer = {"", "Example (about 10 minutes on 2 cores):",
                 "  alstream bench cluster --data fashion-mnist --out bench/results/cluster"})
 public final class ClusterBenchCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist or digits (default: ${DEFAULT-VALUE}).")
