@@ -86,6 +86,31 @@ class RegistryClusterTest {
         }
     }
 
+    /**
+     * Behind a balancer a client registers on one instance and reads the id back from the other at once: the other
+     * reads the schemas topic to its end before answering 404, so an id just registered is never "unknown" (a
+     * decoder takes 404 as final and would dead-letter the record).
+     */
+    @Test
+    void anIdRegisteredOnOneInstanceIsServedByTheOtherAtOnce() {
+        String topic = "_schemas-" + java.util.UUID.randomUUID();
+        // b's reader fetches only every 2 s (it waits for more bytes than will come): without the catch-up, b answers
+        // 404 for every id a registered in the last 2 s
+        try (RegistryServer a = start(topic);
+             RegistryServer b = RegistryServer.builder(SharedKafka.bootstrap()).port(0).topic(topic)
+                     .kafkaProperty("fetch.min.bytes", "100000000").kafkaProperty("fetch.max.wait.ms", "2000").start()) {
+            SchemaRegistryClient ca = clientOf(a);
+            for (int i = 0; i < 5; i++) {
+                org.apache.avro.Schema schema = Evolution.record("Fresh" + i, "{\"name\":\"a\",\"type\":\"int\"}");
+                int id = ca.register("fresh-" + i + "-value", schema);
+                // a fresh client each time: nothing cached, the question goes to b's REST API
+                assertEquals(schema, clientOf(b).schemaById(id), "b did not know id " + id + " just registered on a");
+            }
+            // an id nobody registered is still a clean 404 after the catch-up
+            assertThrows(RuntimeException.class, () -> clientOf(b).schemaById(999_999));
+        }
+    }
+
     @Test
     void concurrentRegistrationsOnTwoInstancesGetUniqueIds() throws Exception {
         String topic = SharedKafka.freshTopic();

@@ -119,14 +119,26 @@ final class RegistryService {
     }
 
     String schemaById(int id) {
+        knowId(id);
         return state.schemaById(id).orElseThrow(() -> RegistryError.schemaNotFound("id " + id));
     }
 
     List<StoredVersion> versionsOfId(int id) {
+        knowId(id);
         if (state.schemaById(id).isEmpty()) {
             throw RegistryError.schemaNotFound("id " + id);
         }
         return state.versionsOfId(id);
+    }
+
+    /**
+     * An id this instance has not read may have just been registered through another instance (two registries
+     * behind a balancer): read the schemas topic to its end before answering 404, which clients take as final.
+     */
+    private void knowId(int id) {
+        if (state.schemaById(id).isEmpty() && id > 0) {
+            log.catchUp();
+        }
     }
 
     List<String> subjects(boolean includeDeleted) {

@@ -199,6 +199,11 @@ final class SchemaLog implements AutoCloseable {
     }
 
     /** Blocks until this instance's view includes every record before {@code offset}. */
+    /** Reads the topic up to its current end (what every instance has committed so far) before returning. */
+    void catchUp() {
+        awaitPosition(lastStableOffset());
+    }
+
     void awaitPosition(long offset) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (positionLock) {
@@ -377,7 +382,7 @@ final class SchemaLog implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         // fetch as soon as anything is there: a waiting write is blocked on this reader
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         return p;
     }
 
