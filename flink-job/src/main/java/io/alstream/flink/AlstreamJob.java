@@ -29,7 +29,7 @@ import io.alstream.learner.LearnerConfig;
  * The job as {@code flink run} starts it:
  * <pre>flink run alstream-flink-job-*-job.jar --config alstream.properties [--set key=value ...]</pre>
  * Builds the topology of {@link AlstreamPipeline} on Kafka sources and exactly-once Kafka sinks, with
- * checkpointing on and a fixed-delay restart strategy.
+ * checkpointing on and an exponential-delay restart strategy that resets after a healthy spell.
  */
 public final class AlstreamJob {
     private static final Logger LOG = LoggerFactory.getLogger(AlstreamJob.class);
@@ -94,9 +94,17 @@ public final class AlstreamJob {
     /** Checkpointing, restarts and parallelism as the config says. */
     public void configure(StreamExecutionEnvironment env) {
         Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobOptions.RESTART_ATTEMPTS));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        // exponential backoff that resets after a healthy spell: a long outage is waited out, and failures far apart
+        // do not accumulate against one lifetime budget (a fixed-delay count did both)
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                Duration.ofMillis(Math.max(1000, config.get(JobOptions.RESTART_MAX_BACKOFF_MS))));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMillis(config.get(JobOptions.RESTART_RESET_AFTER_MS)));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, config.get(JobOptions.RESTART_ATTEMPTS));
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(config.get(JobOptions.CHECKPOINT_TIMEOUT_MS)));
         conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, config.get(JobOptions.TOLERABLE_CHECKPOINT_FAILURES));
         conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.get(JobOptions.UNALIGNED_CHECKPOINTS));

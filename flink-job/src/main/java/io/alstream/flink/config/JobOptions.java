@@ -73,7 +73,11 @@ public final class JobOptions {
     public static final ConfigOption<Double> PREQUENTIAL_DECAY = doubleOpt("job", "job.prequential-decay", "0.98",
             "Decay of the prequential (test-then-train) accuracy: weight of the past at each label.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = integer("job", "job.restart-attempts", "20",
-            "Fixed-delay restart attempts after a failure.");
+            "Restarts in a row before the job fails; the delay doubles from 1 s up to job.restart-max-backoff-ms, and the count and delay start over after job.restart-reset-after-ms without a failure.");
+    public static final ConfigOption<Long> RESTART_MAX_BACKOFF_MS = longOpt("job", "job.restart-max-backoff-ms", "60000",
+            "Longest wait between two restarts (exponential backoff with 10% jitter): an outage of the registry or Kafka is waited out, not counted down in seconds.");
+    public static final ConfigOption<Long> RESTART_RESET_AFTER_MS = longOpt("job", "job.restart-reset-after-ms", "600000",
+            "Running this long without a failure resets the restart count and delay, so failures months apart never add up.");
     public static final ConfigOption<Integer> MAX_PARALLELISM = integer("job", "job.max-parallelism", "128",
             "Key groups of the keyed operators: the most the job can ever be rescaled to from a savepoint (fixed for the job's life).");
     public static final ConfigOption<Long> CHECKPOINT_TIMEOUT_MS = longOpt("job", "job.checkpoint-timeout-ms", "120000",

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +61,12 @@ class JobConfigTest {
         assertTrue(env.getCheckpointConfig().isUnalignedCheckpointsEnabled());
         assertEquals(128, env.getMaxParallelism());
         assertEquals(java.time.Duration.ofMillis(90000), env.getConfiguration().get(CheckpointingOptions.CHECKPOINTING_TIMEOUT));
+        // restarts back off exponentially up to a minute and start over after ten quiet minutes
+        assertEquals("exponential-delay", env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY));
+        assertEquals(java.time.Duration.ofMinutes(1),
+                env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF));
+        assertEquals(java.time.Duration.ofMinutes(10),
+                env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD));
+        assertEquals(20, env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS));
     }
 }
