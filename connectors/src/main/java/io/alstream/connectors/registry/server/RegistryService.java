@@ -136,7 +136,9 @@ final class RegistryService {
      * behind a balancer): read the schemas topic to its end before answering 404, which clients take as final.
      */
     private void knowId(int id) {
-        if (state.schemaById(id).isEmpty() && id > 0) {
+        // ids are handed out in order, so a missing id at or below the highest one read is absent for good (deleted):
+        // only a higher one can be new, and only that costs a read to the topic's end
+        if (id > state.maxId() && state.schemaById(id).isEmpty()) {
             log.catchUp();
         }
     }
