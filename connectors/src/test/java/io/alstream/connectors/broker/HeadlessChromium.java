@@ -41,7 +41,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>Which binary: {@code $CHROMIUM}, else {@code chromium}, {@code chromium-browser},
  * {@code google-chrome} on the PATH (Debian: {@code apt-get install chromium}).
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
@@ -66,7 +66,7 @@ final class HeadlessChromium implements AutoCloseable {
     private volatile Hold hold;
 
     /** The browser binary, or null when none is installed (or {@code $CHROMIUM} names no executable). */
-    static Path find() {
+    public static Path find() {
         String env = System.getenv("CHROMIUM");
         if (env != null && !env.isBlank()) {
             return Files.isExecutable(Path.of(env)) ? Path.of(env) : null;
@@ -83,7 +83,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Starts the browser on about:blank with a window of this size and a fresh profile. */
-    static HeadlessChromium launch(Path binary, int width, int height) throws IOException, InterruptedException {
+    public static HeadlessChromium launch(Path binary, int width, int height) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("alstream-chromium-");
         Process p = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
@@ -251,7 +251,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Opens a URL and waits for its load event. */
-    void navigate(String url) {
+    public void navigate(String url) {
         loaded = new CompletableFuture<>();
         call("Page.navigate", params().put("url", url));
         awaitLoad();
@@ -300,7 +300,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** The value of a JavaScript expression in the page (promises awaited). Reads only. */
-    JsonNode eval(String expression) {
+    public JsonNode eval(String expression) {
         JsonNode r = call("Runtime.evaluate", params().put("expression", expression).put("returnByValue", true)
                 .put("awaitPromise", true));
         if (r.has("exceptionDetails")) {
@@ -310,7 +310,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Waits until the expression is truthy (a condition of the page, not a duration), then returns its value. */
-    JsonNode waitFor(String expression, Duration timeout) {
+    public JsonNode waitFor(String expression, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode v = null;
         while (System.nanoTime() < deadline) {
@@ -423,7 +423,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** A PNG of the viewport, written to {@code file}. */
-    void screenshot(Path file) throws IOException {
+    public void screenshot(Path file) throws IOException {
         JsonNode r = call("Page.captureScreenshot", params().put("format", "png"));
         Files.createDirectories(file.getParent());
         Files.write(file, Base64.getDecoder().decode(r.get("data").asText()));
@@ -437,7 +437,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Every console message, JavaScript exception and browser log entry so far. */
-    List<String> console() {
+    public List<String> console() {
         synchronized (console) {
             return List.copyOf(console);
         }

@@ -47,6 +47,11 @@ public final class RegistryCodecs implements DecoderFactory, RecordEncoder.Facto
         return SchemaRegistryClient.fromConfig(clientConfig);
     }
 
+    /** A client of the job's registry with the job's client settings (URL, auth, TLS), for readers beside the job. */
+    public SchemaRegistryClient newClient() {
+        return client();
+    }
+
     @Override
     public <T extends SpecificRecord> RecordDecoder<T> decoder(Class<T> type) {
         return new Decoder<>(this, type);

@@ -56,6 +56,8 @@ final class DemoCommand implements Callable<Integer> {
     String humanId;
     @Mixin
     JobSettingsOptions job;
+    @Mixin
+    LivePageOptions live;
     @Spec
     CommandSpec spec;
 
@@ -74,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--human-id must be letters, digits and _ . @ : - (at most 128), "
                     + "and not worker-N (the simulated workers' names); was " + humanId);
         }
-        return new DemoRun(settings(), System.out).run();
+        return new DemoRun(settings(), System.out, live.settings(0)).run();
     }
 
     /** The settings these flags give; with --human, a person's pace where the user did not choose one. */

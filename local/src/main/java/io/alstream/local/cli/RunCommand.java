@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,11 +19,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.alstream.connectors.live.LivePageServer;
 import io.alstream.flink.AlstreamJob;
 import io.alstream.flink.EmbeddedFlink;
 import io.alstream.flink.RetainedCheckpoints;
 import io.alstream.flink.config.JobConfig;
 import io.alstream.flink.config.JobOptions;
+import io.alstream.flink.io.RegistryCodecs;
+import io.alstream.local.demo.LoopMonitor;
+import io.alstream.local.live.LiveSettings;
+import io.alstream.local.live.LoopLiveView;
+import io.alstream.local.live.TopicSize;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim, data.num-classes, ...). Runs until interrupted. "
@@ -39,6 +46,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Where checkpoints go and a restart resumes from: a folder or a file:// URI "
                     + "(default: ~/.alstream/run/<kafka.group-id>/checkpoints).")
     String checkpointDir;
+
+    @Mixin
+    LivePageOptions live;
+
+    /** The live page's port when --live-port is not given. */
+    static final int DEFAULT_LIVE_PORT = 8090;
 
     @Option(names = "--fresh", description = "Start a new model and read the topics from kafka.starting-offsets, ignoring the checkpoints in --checkpoint-dir.")
     boolean fresh;
@@ -65,18 +78,68 @@ final class RunCommand implements Callable<Integer> {
                     ? "started afresh (--fresh); checkpoints in " + checkpoints
                     : "started afresh (no checkpoint in " + checkpoints + ")"));
             System.out.println("alstream job " + id + " running; Flink UI at " + flink.restAddress() + "; Ctrl-C stops it");
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            while (!stop.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                var status = flink.status(id);
-                if (status.isGloballyTerminalState()) {
-                    System.err.println("the job ended: " + status);
-                    return 1;
+            try (LivePage page = LivePage.start(live.settings(DEFAULT_LIVE_PORT), config, alstream.learnerConfig().budget())) {
+                page.uri().ifPresent(uri -> System.out.println("live page: " + uri));
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                while (!stop.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    var status = flink.status(id);
+                    if (status.isGloballyTerminalState()) {
+                        System.err.println("the job ended: " + status);
+                        return 1;
+                    }
                 }
             }
             flink.cancel(id);
         }
         return 0;
+    }
+
+    /**
+     * The live page of a running job: a monitor on its output topics (read_committed), the events topic's
+     * size, the page server. Every part is closed with it.
+     */
+    private record LivePage(LoopMonitor monitor, TopicSize events, LoopLiveView view, LivePageServer server)
+            implements AutoCloseable {
+        static LivePage start(LiveSettings settings, JobConfig config, double budget) throws java.io.IOException {
+            if (!settings.enabled()) {
+                return new LivePage(null, null, null, null);
+            }
+            String bootstrap = config.get(JobOptions.BOOTSTRAP_SERVERS);
+            LoopMonitor monitor = new LoopMonitor(bootstrap, config.kafkaClientSettings(),
+                    RegistryCodecs.from(config).newClient(), Map.of(), config.get(JobOptions.REQUESTS_TOPIC),
+                    config.get(JobOptions.LABELS_TOPIC), config.get(JobOptions.MODEL_UPDATES_TOPIC),
+                    config.get(JobOptions.DEAD_LETTER_TOPIC));
+            Thread t = new Thread(monitor, "live-monitor");
+            t.setDaemon(true);
+            t.start();
+            TopicSize events = new TopicSize(bootstrap, config.kafkaClientSettings(), config.get(JobOptions.EVENTS_TOPIC));
+            LoopLiveView view = new LoopLiveView("alstream run", "events from " + config.get(JobOptions.EVENTS_TOPIC)
+                    + " on " + bootstrap, monitor, events, budget);
+            try {
+                return new LivePage(monitor, events, view, LivePageServer.start(settings.host(), settings.port(), view));
+            } catch (java.io.IOException | RuntimeException e) {
+                view.close();
+                events.close();
+                monitor.close();
+                throw new java.io.IOException("the live page cannot listen on " + settings.host() + ":" + settings.port()
+                        + " (" + e.getMessage() + "); choose another with --live-port, or --no-live", e);
+            }
+        }
+
+        Optional<URI> uri() {
+            return Optional.ofNullable(server).map(LivePageServer::uri);
+        }
+
+        @Override
+        public void close() {
+            if (server != null) {
+                server.close();
+                view.close();
+                events.close();
+                monitor.close();
+            }
+        }
     }
 
     /** The checkpoint folder: a path or a file:// URI as given, else one per consumer group under ~/.alstream/run. */

@@ -21,11 +21,14 @@ import io.alstream.connectors.broker.api.WorkerStatsView;
 import io.alstream.connectors.broker.client.SimulatedCrowd;
 import io.alstream.connectors.broker.client.WorkerClient;
 import io.alstream.connectors.broker.http.WorkerTokens;
+import io.alstream.connectors.live.LivePageServer;
 import io.alstream.flink.AlstreamJob;
 import io.alstream.flink.config.JobConfig;
 import io.alstream.learner.OnlineModel;
 import io.alstream.learner.data.LabelledDataset;
 import io.alstream.local.EmbeddedStack;
+import io.alstream.local.live.LiveSettings;
+import io.alstream.local.live.LoopLiveView;
 import io.alstream.local.report.LineChart;
 import io.alstream.schemas.ModelUpdate;
 
@@ -41,10 +44,17 @@ public final class DemoRun {
 
     private final DemoSettings s;
     private final PrintStream out;
+    private final LiveSettings live;
 
     public DemoRun(DemoSettings settings, PrintStream out) {
+        this(settings, out, LiveSettings.OFF);
+    }
+
+    /** With a live page served where {@code live} says (printed at start). */
+    public DemoRun(DemoSettings settings, PrintStream out, LiveSettings live) {
         this.s = settings;
         this.out = out;
+        this.live = live;
     }
 
     /** Runs the demo; returns the process exit code (0 = the loop completed). */
@@ -120,10 +130,17 @@ public final class DemoRun {
 
             int exit;
             try (LoopMonitor monitor = new LoopMonitor(stack.kafka().bootstrapServers(), stack.registryClient(), truth);
-                 SimulatedCrowd crowd = crowdBuilder.build().start()) {
+                 SimulatedCrowd crowd = crowdBuilder.build().start();
+                 LoopLiveView view = new LoopLiveView("alstream demo", String.format(Locale.ROOT,
+                         "%d digit images at %.0f/s, strategy %s, budget %.0f%%", events, s.eventsPerSecond(),
+                         s.strategy(), s.budget() * 100), monitor, () -> replayer.produced(), s.budget());
+                 LivePageServer livePage = live.enabled() ? LivePageServer.start(live.host(), live.port(), view) : null) {
                 Thread monitorThread = new Thread(monitor, "demo-monitor");
                 monitorThread.setDaemon(true);
                 monitorThread.start();
+                if (livePage != null) {
+                    out.printf(Locale.ROOT, "  live page: %s%n", livePage.uri());
+                }
                 Thread replay = new Thread(replayer, "demo-events");
                 replay.setDaemon(true);
                 long loopStart = System.nanoTime();

@@ -40,6 +40,12 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     private final AvroWireCodec<ModelUpdate> updates;
     private final AvroWireCodec<DeadLetter> deadLetters;
     private volatile boolean running = true;
+    private final String requestsTopic;
+    private final String labelsTopic;
+    private final String updatesTopic;
+    private final String deadLetterTopic;
+    /** How many of the newest label requests {@link Snapshot#recentRequests()} keeps. */
+    static final int RECENT_REQUESTS = 15;
 
     // state, guarded by this
     private final Set<String> requestedIds = new HashSet<>();
@@ -55,9 +61,26 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     private final List<ModelUpdate> modelUpdates = new ArrayList<>();
     private final Map<String, Integer> deadLettersByReason = new TreeMap<>();
     private final Map<String, Integer> truth;
+    private final java.util.ArrayDeque<RecentRequest> recentRequests = new java.util.ArrayDeque<>();
 
     public LoopMonitor(String bootstrap, SchemaRegistryClient registry, Map<String, Integer> truth) {
+        this(bootstrap, Map.of(), registry, truth, Topics.LABEL_REQUESTS, Topics.LABELS, Topics.MODEL_UPDATES,
+                Topics.DEAD_LETTER);
+    }
+
+    /**
+     * Watches topics named otherwise than the defaults (the job's {@code topics.*} settings), with further
+     * consumer settings (the job's {@code kafka.client.*}: security and the like).
+     */
+    public LoopMonitor(String bootstrap, Map<String, String> clientSettings, SchemaRegistryClient registry,
+                       Map<String, Integer> truth, String requestsTopic, String labelsTopic, String updatesTopic,
+                       String deadLetterTopic) {
+        this.requestsTopic = requestsTopic;
+        this.labelsTopic = labelsTopic;
+        this.updatesTopic = updatesTopic;
+        this.deadLetterTopic = deadLetterTopic;
         Properties p = new Properties();
+        p.putAll(clientSettings);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "alstream-demo-monitor-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -65,7 +88,7 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(Topics.LABEL_REQUESTS, Topics.LABELS, Topics.MODEL_UPDATES, Topics.DEAD_LETTER));
+        consumer.subscribe(List.of(requestsTopic, labelsTopic, updatesTopic, deadLetterTopic));
         requests = AvroWireCodec.specific(LabelRequest.class, registry);
         labels = AvroWireCodec.specific(ConsolidatedLabel.class, registry);
         updates = AvroWireCodec.specific(ModelUpdate.class, registry);
@@ -93,43 +116,45 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     }
 
     private synchronized void take(ConsumerRecord<byte[], byte[]> r) {
-        switch (r.topic()) {
-            case Topics.LABEL_REQUESTS -> {
-                LabelRequest q = requests.decode(r.value());
-                if (!requestedIds.add(q.getEventId())) {
-                    duplicateRequests++;
-                }
-                requestsByStrategy.merge(q.getStrategy(), 1, Integer::sum);
+        String topic = r.topic();
+        if (topic.equals(requestsTopic)) {
+            LabelRequest q = requests.decode(r.value());
+            if (!requestedIds.add(q.getEventId())) {
+                duplicateRequests++;
             }
-            case Topics.LABELS -> {
-                ConsolidatedLabel l = labels.decode(r.value());
-                if (l.getLabel() == null) {
-                    labelsUnlabelled++;
-                } else if (labelledIds.add(l.getEventId())) {
-                    labelledAt.put(l.getEventId(), l.getLabelledAt().toEpochMilli());
-                    Integer t = truth.get(l.getEventId());
-                    if (t != null && t.intValue() == l.getLabel()) {
-                        labelsCorrect++;
-                    }
-                    if (l.getRequestedAt() != null) {
-                        labelLatencies.add(l.getLabelledAt().toEpochMilli() - l.getRequestedAt().toEpochMilli());
-                    }
-                }
+            requestsByStrategy.merge(q.getStrategy(), 1, Integer::sum);
+            recentRequests.addFirst(new RecentRequest(r.timestamp(), q.getEventId(), q.getStrategy(), q.getScore(),
+                    q.getModelVersion()));
+            if (recentRequests.size() > RECENT_REQUESTS) {
+                recentRequests.removeLast();
             }
-            case Topics.MODEL_UPDATES -> {
-                ModelUpdate u = updates.decode(r.value());
-                modelUpdates.add(u);
-                foldedIds.addAll(u.getFoldedEventIds());
-                for (String id : u.getFoldedEventIds()) {
-                    Long at = labelledAt.get(id);
-                    if (at != null) {
-                        // the update is published at most job.model-broadcast-interval-ms after the fold: an upper bound
-                        foldLatencies.add(u.getCreatedAt().toEpochMilli() - at);
-                    }
+        } else if (topic.equals(labelsTopic)) {
+            ConsolidatedLabel l = labels.decode(r.value());
+            if (l.getLabel() == null) {
+                labelsUnlabelled++;
+            } else if (labelledIds.add(l.getEventId())) {
+                labelledAt.put(l.getEventId(), l.getLabelledAt().toEpochMilli());
+                Integer t = truth.get(l.getEventId());
+                if (t != null && t.intValue() == l.getLabel()) {
+                    labelsCorrect++;
+                }
+                if (l.getRequestedAt() != null) {
+                    labelLatencies.add(l.getLabelledAt().toEpochMilli() - l.getRequestedAt().toEpochMilli());
                 }
             }
-            case Topics.DEAD_LETTER -> deadLettersByReason.merge(deadLetters.decode(r.value()).getErrorClass(), 1, Integer::sum);
-            default -> { }
+        } else if (topic.equals(updatesTopic)) {
+            ModelUpdate u = updates.decode(r.value());
+            modelUpdates.add(u);
+            foldedIds.addAll(u.getFoldedEventIds());
+            for (String id : u.getFoldedEventIds()) {
+                Long at = labelledAt.get(id);
+                if (at != null) {
+                    // the update is published at most job.model-broadcast-interval-ms after the fold: an upper bound
+                    foldLatencies.add(u.getCreatedAt().toEpochMilli() - at);
+                }
+            }
+        } else if (topic.equals(deadLetterTopic)) {
+            deadLettersByReason.merge(deadLetters.decode(r.value()).getErrorClass(), 1, Integer::sum);
         }
     }
 
@@ -139,7 +164,7 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         return new Snapshot(requestedIds.size(), duplicateRequests, new TreeMap<>(requestsByStrategy), labelledIds.size(),
                 labelsUnlabelled, labelsCorrect, foldedIds.size(), new HashSet<>(foldedIds).size(), last,
                 new ArrayList<>(modelUpdates), new TreeMap<>(deadLettersByReason), new ArrayList<>(labelLatencies),
-                new ArrayList<>(foldLatencies));
+                new ArrayList<>(foldLatencies), List.copyOf(recentRequests));
     }
 
     @Override
@@ -148,11 +173,15 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         consumer.wakeup();
     }
 
+    /** One label request as the monitor read it (newest first in {@link Snapshot#recentRequests()}). */
+    public record RecentRequest(long writtenAt, String eventId, String strategy, double score, long modelVersion) {
+    }
+
     /** A consistent view of the loop's outputs. */
     public record Snapshot(int requests, int duplicateRequests, Map<String, Integer> requestsByStrategy, int labels,
                            int closedUnlabelled, int labelsCorrect, int foldedTotal, int foldedDistinct,
                            ModelUpdate lastUpdate, List<ModelUpdate> updates, Map<String, Integer> deadLetters,
-                           List<Long> labelLatenciesMs, List<Long> foldLatenciesMs) {
+                           List<Long> labelLatenciesMs, List<Long> foldLatenciesMs, List<RecentRequest> recentRequests) {
 
         public int deadLetterCount() {
             return deadLetters.values().stream().mapToInt(Integer::intValue).sum();
@@ -190,7 +219,7 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
             return quantile(foldLatenciesMs, q);
         }
 
-        static long quantile(List<Long> values, double q) {
+        public static long quantile(List<Long> values, double q) {
             if (values.isEmpty()) {
                 return -1;
             }
