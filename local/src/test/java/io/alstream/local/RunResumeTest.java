@@ -57,6 +57,7 @@ class RunResumeTest {
                 kafka.createTopic(t, 1, Map.of());
             }
             List<String> args = List.of("run", "--slots", "2", "--checkpoint-dir", checkpoints.toUri().toString(),
+                    "--live-port", "0",
                     "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--set", "registry.url=" + registry.url(),
                     "--set", "data.feature-dim=64", "--set", "data.num-classes=10",
                     "--set", "job.checkpoint-interval-ms=1000", "--set", "job.batch-size=16",
@@ -119,6 +120,7 @@ class RunResumeTest {
                 String log2 = Files.readString(tmp.resolve("run-2.log"));
                 assertTrue(log2.contains("resumed from checkpoint"), "the second run did not resume:\n" + log2);
                 assertTrue(maxFolded(updates) >= foldedBefore + 30, "the second run folded too little: " + maxFolded(updates));
+                assertLivePage(log2, next, foldedBefore);
 
                 // the model continued: the second life's first version holds the first life's labels (up to the last
                 // checkpoint) and a version number beyond the first life's start; a new model would start near 0
@@ -187,6 +189,33 @@ class RunResumeTest {
         producer.flush();
         Thread.sleep(300);
         return to;
+    }
+
+    /**
+     * The run's live page (its URL printed at start, on this machine only) shows the events topic's size and the
+     * labels folded, as read from the topics.
+     */
+    private static void assertLivePage(String log, int eventsSent, long foldedSeen) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("live page: (http://127\\.0\\.0\\.1:\\d+/)").matcher(log);
+        assertTrue(m.find(), "no live page URL on 127.0.0.1 printed:\n" + log);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + 30_000;
+        Map<String, String> tiles = new HashMap<>();
+        while (System.currentTimeMillis() < deadline) {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1) + "api")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            var view = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+            assertEquals("alstream run", view.get("title").asText());
+            view.get("tiles").forEach(t -> tiles.put(t.get("id").asText(), t.get("value").asText()));
+            // the monitor reads the topics from the start; it may still be catching up
+            if (Long.parseLong(tiles.get("events")) >= eventsSent && Long.parseLong(tiles.get("labels-folded")) >= foldedSeen) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the live page never showed " + eventsSent + " events and " + foldedSeen
+                + " labels folded: " + tiles);
     }
 
     private static void poll(KafkaConsumer<byte[], byte[]> reader, AvroWireCodec<ModelUpdate> codec, List<ModelUpdate> into,
