@@ -136,6 +136,51 @@ class WorkerHttpApiTest {
         assertError(raw("GET", "v1/workers/dave/stats", carol, null), 403, "wrong-worker");
     }
 
+    /** The value of one tile of the broker's live page. */
+    private static double liveTile(String id) throws Exception {
+        HttpResponse<String> r = raw("GET", "live/api", null, null);
+        assertEquals(200, r.statusCode(), r.body());
+        for (JsonNode t : json(r).get("tiles")) {
+            if (t.get("id").asText().equals(id)) {
+                return Double.parseDouble(t.get("value").asText());
+            }
+        }
+        throw new AssertionError("no tile " + id + " in " + r.body());
+    }
+
+    @Test
+    void theLivePageCountsWhatTheBrokerTookAndRefused() throws Exception {
+        HttpResponse<String> page = raw("GET", "live/", null, null);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("live.js"), page.body());
+        assertEquals(308, raw("GET", "live", null, null).statusCode(), "the bare prefix redirects to live/");
+        double labelsBefore = liveTile("labels");
+        double answersBefore = liveTile("answers");
+        String p = send("live");
+        String id = p + "live";
+        WorkerClient alice = client("alice", "alice-token");
+        nextTask(alice, id);
+        assertTrue(alice.submit(id, 2).accepted());
+        assertEquals("duplicate-answer", alice.submit(id, 2).reason);
+        WorkerClient bob = client("bob", "bob-token");
+        nextTask(bob, id);
+        assertTrue(bob.submit(id, 2).accepted());
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline && liveTile("labels") < labelsBefore + 1) {
+            sleep(100);
+        }
+        assertTrue(liveTile("labels") >= labelsBefore + 1, "the label shows on the live page");
+        assertTrue(liveTile("answers") >= answersBefore + 2, "both answers taken");
+        JsonNode refused = null;
+        for (JsonNode t : json(raw("GET", "live/api", null, null)).get("tables")) {
+            if (t.get("id").asText().equals("answers-refused")) {
+                refused = t;
+            }
+        }
+        assertNotNull(refused);
+        assertTrue(refused.get("rows").toString().contains("duplicate-answer"), "refusals by reason: " + refused);
+    }
+
     @Test
     void oversizedBodiesAreRefusedWith413() throws Exception {
         String big = "{\"label\": 1, \"pad\": \"" + "x".repeat(400) + "\"}";

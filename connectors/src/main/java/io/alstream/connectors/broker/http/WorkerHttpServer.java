@@ -87,6 +87,9 @@ public final class WorkerHttpServer implements AutoCloseable {
             PAGE_STYLE, "app.css");
 
     private final HttpServer server;
+    /** The live page at {@code /live}: the queue and the crowd, from this broker's meters. */
+    private final BrokerLiveView liveView;
+    private final io.alstream.connectors.live.LivePage livePage;
     private final ExecutorService executor;
     private final BrokerGateway gateway;
     private final WorkerTokens tokens;
@@ -110,6 +113,8 @@ public final class WorkerHttpServer implements AutoCloseable {
         this.prometheus = prometheus;
         this.maxBody = config.httpMaxBodyBytes();
         this.page = new WorkerPage(config);
+        this.liveView = new BrokerLiveView(metrics);
+        this.livePage = new io.alstream.connectors.live.LivePage("/live", liveView);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(config.httpThreads(), r -> {
             Thread t = new Thread(r, "label-broker-http-" + n.incrementAndGet());
@@ -130,6 +135,12 @@ public final class WorkerHttpServer implements AutoCloseable {
         String routeName = "unmatched";
         int status = 500;
         try {
+            if (livePage.serves(ex.getRequestURI().getPath())) {
+                routeName = "/live";
+                livePage.handle(ex);
+                status = ex.getResponseCode();
+                return;
+            }
             List<String> segments = segments(ex.getRequestURI());
             Map<String, String> params = new LinkedHashMap<>();
             Route route = null;
@@ -339,6 +350,7 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        liveView.close();
         server.stop(0);
         executor.shutdownNow();
         try {
