@@ -58,6 +58,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> overrides;
+    /** The SASL_SSL listener's TLS identity and SCRAM users, or null when there is none. */
+    private final SelfSignedTls tls;
+    private final Map<String, String> scramUsers;
+    private final int securePort;
     private KafkaRaftServer server;
 
     private EmbeddedKafka(Builder b) {
@@ -75,6 +79,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.brokerPort = b.brokerPort > 0 ? b.brokerPort : freePort();
         this.controllerPort = b.controllerPort > 0 ? b.controllerPort : freePort();
         this.overrides = Map.copyOf(b.overrides);
+        this.tls = b.tls;
+        this.scramUsers = Map.copyOf(b.scramUsers);
+        this.securePort = b.tls == null ? -1 : freePort();
     }
 
     public static Builder builder() {
@@ -93,6 +100,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         awaitReady(Duration.ofSeconds(60));
+        createScramUsers();
         LOG.info("Kafka broker ready at {} in {} ms (data in {})", bootstrapServers(),
                 (System.nanoTime() - t0) / 1_000_000, dataDir);
         return this;
@@ -104,9 +112,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        if (tls == null) {
+            p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        } else {
+            // a second listener that takes only TLS with SCRAM-SHA-512 logins; PLAINTEXT stays for the broker's own use
+            p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",SASL_SSL://localhost:" + securePort + ","
+                    + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort + ",SASL_SSL://localhost:" + securePort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL," + CONTROLLER_LISTENER + ":PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("listener.name.sasl_ssl.ssl.keystore.location", tls.keyStore().toString());
+            p.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+            p.put("listener.name.sasl_ssl.ssl.keystore.password", tls.password());
+            p.put("listener.name.sasl_ssl.ssl.key.password", tls.password());
+        }
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", logDir.toString());
@@ -170,6 +193,60 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         throw new IllegalStateException("Kafka broker did not become ready within " + timeout, last);
+    }
+
+    /** Adds the SCRAM users of the SASL_SSL listener (through the PLAINTEXT one); their logins work once this returns. */
+    private void createScramUsers() {
+        if (scramUsers.isEmpty()) {
+            return;
+        }
+        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> users = new java.util.ArrayList<>();
+        scramUsers.forEach((user, password) -> users.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                user, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                        org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), password)));
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(users).all().get();
+            // the credentials travel through the metadata log: wait until the broker describes them
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (admin.describeUserScramCredentials(List.copyOf(scramUsers.keySet())).all().get().size() < scramUsers.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the SCRAM users never appeared: " + scramUsers.keySet());
+                }
+                sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while adding SCRAM users", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("adding the SCRAM users failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * {@code localhost:port} of the SASL_SSL listener (TLS, SCRAM-SHA-512 logins), for clients configured as
+     * {@link #secureClientSettings(String, String)} says.
+     */
+    public String secureBootstrapServers() {
+        if (tls == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener (Builder.saslSsl)");
+        }
+        return "localhost:" + securePort;
+    }
+
+    /** The Kafka client settings that log in on the SASL_SSL listener as this user. */
+    public Map<String, String> secureClientSettings(String user, String password) {
+        if (tls == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener (Builder.saslSsl)");
+        }
+        Map<String, String> m = new HashMap<>();
+        m.put("security.protocol", "SASL_SSL");
+        m.put("sasl.mechanism", "SCRAM-SHA-512");
+        m.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        m.put("ssl.truststore.location", tls.trustStore().toString());
+        m.put("ssl.truststore.type", "PKCS12");
+        m.put("ssl.truststore.password", tls.password());
+        return m;
     }
 
     /** {@code localhost:port} of the PLAINTEXT listener. */
@@ -281,6 +358,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int brokerPort;
         private int controllerPort;
         private final Map<String, String> overrides = new HashMap<>();
+        private SelfSignedTls tls;
+        private final Map<String, String> scramUsers = new HashMap<>();
 
         /** Keep the broker's data here (survives close); default: a temporary folder deleted on close. */
         public Builder dataDir(Path dir) {
@@ -296,6 +375,16 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         public Builder controllerPort(int port) {
             this.controllerPort = port;
+            return this;
+        }
+
+        /**
+         * Adds a SASL_SSL listener: TLS with this identity, logins by SCRAM-SHA-512 for these users
+         * (name to password). The PLAINTEXT listener stays, for the broker's own admin use.
+         */
+        public Builder saslSsl(SelfSignedTls identity, Map<String, String> users) {
+            this.tls = Objects.requireNonNull(identity);
+            this.scramUsers.putAll(users);
             return this;
         }
 
