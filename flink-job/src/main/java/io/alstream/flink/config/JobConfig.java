@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import io.alstream.connectors.secrets.Secrets;
+
 /**
  * The job's settings: what a config file and {@code key=value} overrides said, over the defaults of
  * {@link JobOptions}. Keys under {@code learner.} are kept as they are for the learner's own options;
@@ -40,7 +42,8 @@ public final class JobConfig implements Serializable {
                 throw new IllegalArgumentException("unknown setting '" + key + "'; `alstream options` lists them all");
             }
         }
-        JobConfig c = new JobConfig(new TreeMap<>(settings));
+        // ${env:NAME} and ${file:PATH} in a value name where a secret is, so it never has to be on a command line
+        JobConfig c = new JobConfig(Secrets.resolveAll(settings));
         for (ConfigOption<?> o : JobOptions.all()) {
             c.get(o); // parse everything now: a bad value fails at start, not in the middle of a stream
         }
@@ -142,6 +145,7 @@ public final class JobConfig implements Serializable {
 
     @Override
     public String toString() {
-        return values.toString();
+        // logged at start: passwords, JAAS lines, tokens and basic-auth credentials masked
+        return Secrets.redacted(values).toString();
     }
 }

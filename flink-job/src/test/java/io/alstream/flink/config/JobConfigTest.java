@@ -69,4 +69,28 @@ class JobConfigTest {
                 env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD));
         assertEquals(20, env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS));
     }
+
+    @Test
+    void secretsComeFromFilesAndNeverShowInTheLoggedConfiguration(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path pw = tmp.resolve("kafka-password");
+        java.nio.file.Files.writeString(pw, "scram-pw-4711\n");
+        java.nio.file.Path auth = tmp.resolve("registry-auth");
+        java.nio.file.Files.writeString(auth, "job:registry-pw-0815");
+        Map<String, String> s = base();
+        s.put("kafka.client.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"job\" password=\"${file:" + pw + "}\";");
+        s.put("registry.basic-auth", "${file:" + auth + "}");
+        JobConfig c = JobConfig.of(s);
+        assertTrue(c.kafkaClientSettings().get("sasl.jaas.config").endsWith("password=\"scram-pw-4711\";"),
+                "resolved for the Kafka clients");
+        assertEquals("job:registry-pw-0815", c.get(JobOptions.REGISTRY_BASIC_AUTH));
+        String logged = c.toString();
+        assertTrue(!logged.contains("scram-pw-4711") && !logged.contains("registry-pw-0815"), logged);
+        assertTrue(logged.contains("registry.basic-auth=******"), logged);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.of(Map.of("data.feature-dim", "4", "data.num-classes", "3",
+                        "registry.basic-auth", "${file:" + tmp.resolve("missing") + "}")));
+        assertTrue(e.getMessage().startsWith("registry.basic-auth refers to the file "), e.getMessage());
+    }
 }
