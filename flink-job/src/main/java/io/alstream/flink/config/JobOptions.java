@@ -56,8 +56,8 @@ public final class JobOptions {
             "Parallelism of sources, validation and scoring (the trainer always runs at 1).");
     public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = longOpt("job", "job.checkpoint-interval-ms", "2000",
             "Checkpoint interval; exactly-once outputs become visible to read_committed readers at each checkpoint.");
-    public static final ConfigOption<Integer> SCORING_SHARDS = integer("job", "job.scoring-shards", "4",
-            "Events are spread over this many shards, each with its own batch buffer and budget state.");
+    public static final ConfigOption<Integer> SCORING_SHARDS = integer("job", "job.scoring-shards", "0",
+            "Events are spread over this many shards, each with its own batch buffer and budget state; 0 = one per scoring subtask (job.parallelism). Shards are keyed so that every subtask gets events: at most job.max-parallelism.");
     public static final ConfigOption<Integer> BATCH_SIZE = integer("job", "job.batch-size", "64",
             "Events scored together in one batch.");
     public static final ConfigOption<Long> BATCH_MAX_DELAY_MS = longOpt("job", "job.batch-max-delay-ms", "200",
