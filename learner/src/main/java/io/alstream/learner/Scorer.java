@@ -144,6 +144,9 @@ public final class Scorer implements AutoCloseable {
     }
     public List<String> functions() { return List.copyOf(functions); }
 
+    /** True when a scored function needs the reference pool (the look-ahead); otherwise pass an empty pool. */
+    public boolean usesReferencePool() { return needsLookahead; }
+
     public ScoredBatch score(float[][] candidates, float[][] referencePool) {
         return score(toDouble(candidates), referencePool == null ? new double[0][] : toDouble(referencePool), referencePool);
     }
