@@ -247,8 +247,9 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         u.createdAt = now;
         u.lastLabelAt = book.lastLabelAt;
         u.foldedEventIds = new ArrayList<>(book.foldedSinceUpdate);
-        u.trigger = stats.refreshCount() > book.lastPublishedRefreshes ? "refresh"
-                : (model.isWarm() && !book.lastPublishedWarm ? "warmup" : (u.foldedEventIds.isEmpty() ? "pending" : "label"));
+        // the values documented in ModelUpdate.avsc; the warm-up training is also the first refresh, and says warmup
+        u.trigger = model.isWarm() && !book.lastPublishedWarm ? "warmup"
+                : (stats.refreshCount() > book.lastPublishedRefreshes ? "refresh" : (u.foldedEventIds.isEmpty() ? "pending" : "label"));
         u.metrics.put("duplicates", (double) book.duplicates);
         u.metrics.put("closed_unlabelled", (double) book.closedUnlabelled);
         u.metrics.put("pending_added", (double) book.pendingAdded);
