@@ -102,17 +102,33 @@ public final class ModelSnapshot implements Serializable {
     }
 
     public byte[] toBytes() {
+        return toBytes(FORMAT);
+    }
+
+    /** In a given wire format: 2 (compact, the default) or 1 (all float64, what earlier versions wrote). */
+    byte[] toBytes(int format) {
+        if (format != FORMAT && format != FORMAT_FLOAT64) {
+            throw new IllegalArgumentException("unknown snapshot format " + format);
+        }
+        boolean compact = format == FORMAT;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeInt(FORMAT);
+            out.writeInt(format);
             out.writeLong(version);
             out.writeBoolean(warm);
-            writeWeights(out, weights);
-            writeCompactEntries(out, entries);
-            out.writeInt(inverseSize);
-            CompactArrays.write(out, inverseUpper);
+            if (compact) {
+                writeWeights(out, weights);
+                writeCompactEntries(out, entries);
+                out.writeInt(inverseSize);
+                CompactArrays.write(out, inverseUpper);
+            } else {
+                weights.write(out);
+                writeEntries(out, entries);
+                out.writeInt(inverseSize);
+                StateCodec.writeDoubles(out, inverseUpper);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {

@@ -201,15 +201,25 @@ class ModelDeltaTest {
             model.foldBatch(ids, xs, ys);
             List<KernelEntry> before = new ArrayList<>(model.kernelState().entries());
             long v0 = model.version();
-            int snapshotBytes = model.snapshot().toBytes().length;
+            ModelSnapshot snap = model.snapshot();
+            int snapshotBytes = snap.toBytes().length;
+            byte[] float64Format = snap.toBytes(1);
+            // the old format still decodes, to the same snapshot
+            assertEquals(snap.version(), ModelSnapshot.fromBytes(float64Format).version());
+            assertArrayEquals(snap.inverse(), ModelSnapshot.fromBytes(float64Format).inverse(), 0.0);
+            assertArrayEquals(snap.inverse(), ModelSnapshot.fromBytes(snap.toBytes()).inverse(), 0.0);
+            assertEquals(snap.weights(), ModelSnapshot.fromBytes(snap.toBytes()).weights(), "weights survive the float32 wire form");
+            assertEquals(snap.entries().get(5).target()[5], ModelSnapshot.fromBytes(snap.toBytes()).entries().get(5).target()[5]);
             model.fold("event-new", xs[0].clone(), 3);
             byte[] label = ModelDelta.between(v0, before, model.version(), true, new ArrayList<>(model.kernelState().entries())).toBytes();
             List<KernelEntry> afterLabel = new ArrayList<>(model.kernelState().entries());
             long v1 = model.version();
             model.addPending("event-pending", xs[1].clone());
             byte[] pending = ModelDelta.between(v1, afterLabel, model.version(), true, new ArrayList<>(model.kernelState().entries())).toBytes();
-            System.out.printf("model broadcast bytes at |T| = %d, 784 -> 256 -> 10, float64 kernel: full snapshot %,d, "
-                    + "delta of one label %,d, delta of one pending request %,d%n", n, snapshotBytes, label.length, pending.length);
+            System.out.printf("model broadcast bytes at |T| = %d, 784 -> 256 -> 10, float64 kernel: full snapshot %,d "
+                    + "(format 1, all float64: %,d), delta of one label %,d, delta of one pending request %,d%n",
+                    n, snapshotBytes, float64Format.length, label.length, pending.length);
+            assertTrue(snapshotBytes < float64Format.length, "compact form not smaller");
             // one label's delta carries its 784 float32 features and little else
             assertTrue(label.length < 784 * 4 + 200, "label delta " + label.length);
             assertTrue(pending.length < 784 * 4 + 200, "pending delta " + pending.length);
