@@ -400,11 +400,10 @@ public final class LearnerConfig implements Serializable {
                     "budget must be a fraction in (0,1] or a positive labels/minute rate, got " + budget);
             require(quantileWindow >= 1 && quantileTolerance > 0 && uncertaintyStep > 0 && topKWindow >= 1,
                     "bad selection settings");
-            List<String> canonical = new ArrayList<>();
             for (String f : acquisitionFunctions) {
-                canonical.add(io.alstream.learner.acquisition.Acquisitions.canonical(f)); // throws for unknown names
+                io.alstream.learner.acquisition.Acquisitions.canonical(f); // throws for unknown names
             }
-            io.alstream.learner.acquisition.Acquisitions.canonical(selectBy); // throws for unknown names
+            io.alstream.learner.acquisition.Acquisitions.canonical(selectBy);
             return new LearnerConfig(this);
         }
 
