@@ -1,6 +1,8 @@
 package io.alstream.bench;
 
 import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.ModelDelta;
+import io.alstream.learner.kernel.KernelEntry;
 import io.alstream.learner.ModelSnapshot;
 import io.alstream.learner.OnlineModel;
 import io.alstream.learner.ScoredBatch;
@@ -21,8 +23,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a scoring task pays once per model version: decode the broadcast snapshot, build the scorer
- * (features of T, A^{-1} on the device) and the pool precomputation P = K(U,T) A^{-1}, scoring one batch.
+ * What a scoring task pays per model version. With a full snapshot: decode it, build the scorer (features of T,
+ * A^{-1} on the device) and the pool precomputation P = K(U,T) A^{-1}, scoring one batch. With deltas (the
+ * usual case between retrains): one label appended to T in place and one dropped, i.e. two versions.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +41,8 @@ public class ModelVersionBenchmark {
     private byte[] snapshot;
     private float[][] candidates;
     private float[][] poolRows;
+    private Scorer replica;
+    private KernelEntry entry;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -47,6 +52,24 @@ public class ModelVersionBenchmark {
         SplitMix64 rng = new SplitMix64(6);
         candidates = ModelFixture.rows(rng, 256);
         poolRows = ModelFixture.rows(rng, pool);
+        replica = Scorer.of(ModelSnapshot.fromBytes(snapshot), cfg);
+        float[] x = ModelFixture.rows(rng, 1)[0];
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+        }
+        double[] target = new double[ModelFixture.CLASSES];
+        target[3] = 1;
+        entry = new KernelEntry("bench-label", xd, target, false);
+    }
+
+    /** Two versions by delta: one label appended (features + block update), then dropped (reverse update). */
+    @Benchmark
+    public long twoVersionsByDelta() {
+        long v = replica.version();
+        replica.apply(new ModelDelta(v, v + 1, true, List.of(), List.of(), List.of(entry)));
+        replica.apply(new ModelDelta(v + 1, v + 2, true, List.of(entry.id()), List.of(), List.of()));
+        return replica.version();
     }
 
     @Benchmark
@@ -58,6 +81,7 @@ public class ModelVersionBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        replica.close();
         model.close();
     }
 }

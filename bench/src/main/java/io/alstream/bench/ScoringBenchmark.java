@@ -36,7 +36,8 @@ public class ScoringBenchmark {
     public int kernelSize;
     @Param({"512", "2048"})
     public int pool;
-    @Param({"FLOAT64"})
+    /** FLOAT32 against FLOAT64 in one run: the speed side of PrecisionSelectionTest's identical-selection count. */
+    @Param({"FLOAT64", "FLOAT32"})
     public String precision;
 
     private OnlineModel model;

@@ -83,21 +83,24 @@ public final class AlstreamPipeline {
         SingleOutputStreamOperator<ModelBroadcast> models = trainerInput
                 .keyBy(t -> TrainerFunction.KEY, TypeInformation.of(Byte.class))
                 .process(new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
-                        config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default"))
+                        config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default",
+                        config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS)))
                 .returns(TypeInformation.of(ModelBroadcast.class))
                 .setParallelism(1).setMaxParallelism(1)
                 .name("trainer").uid("trainer");
 
         BroadcastStream<ModelBroadcast> modelBroadcast = models.broadcast(ScoringFunction.MODEL_STATE);
+        ScoringShards shards = scoringShards(env, config);
         RequestSettings settings = new RequestSettings(config.get(JobOptions.BATCH_SIZE),
                 config.get(JobOptions.BATCH_MAX_DELAY_MS), config.get(JobOptions.REQUEST_DEADLINE_MS),
-                config.get(JobOptions.REDUNDANCY), classes, config.classNames(), config.get(JobOptions.SCORING_SHARDS),
+                config.get(JobOptions.REDUNDANCY), classes, config.classNames(), shards.shards(),
                 config.get(JobOptions.COLD_BACKLOG));
         SingleOutputStreamOperator<RequestRecord> requests = events
-                .keyBy(new ScoringShards(config.get(JobOptions.SCORING_SHARDS)), TypeInformation.of(Integer.class))
+                .keyBy(shards, TypeInformation.of(Integer.class))
                 .connect(modelBroadcast)
                 .process(new ScoringFunction(learner, settings))
                 .returns(TypeInformation.of(RequestRecord.class))
+                .setMaxParallelism(scoringMaxParallelism(env, config))
                 .name("score-and-select").uid("score-and-select");
 
         io.labelRequests(requests);
@@ -105,5 +108,20 @@ public final class AlstreamPipeline {
         DataStream<DeadLetterRecord> deadLetters = events.getSideOutput(DeadLetters.TAG)
                 .union(labels.getSideOutput(DeadLetters.TAG), pending.getSideOutput(DeadLetters.TAG));
         io.deadLetters(deadLetters);
+    }
+
+    /** The scoring operator's key groups: the environment's max parallelism, else job.max-parallelism. */
+    static int scoringMaxParallelism(StreamExecutionEnvironment env, JobConfig config) {
+        int configured = env.getConfig().getMaxParallelism();
+        return configured > 0 ? configured : config.get(JobOptions.MAX_PARALLELISM);
+    }
+
+    /** job.scoring-shards, where 0 means one shard per scoring subtask. */
+    static ScoringShards scoringShards(StreamExecutionEnvironment env, JobConfig config) {
+        int shards = config.get(JobOptions.SCORING_SHARDS);
+        if (shards == 0) {
+            shards = env.getParallelism() > 0 ? env.getParallelism() : config.get(JobOptions.PARALLELISM);
+        }
+        return new ScoringShards(shards, scoringMaxParallelism(env, config));
     }
 }

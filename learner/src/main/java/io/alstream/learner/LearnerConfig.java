@@ -187,7 +187,21 @@ public final class LearnerConfig implements Serializable {
     public double gaussianPriorVariance() { return gaussianPriorVariance; }
     public double softmaxTemperature() { return softmaxTemperature; }
     public int referencePoolSize() { return referencePoolSize; }
+    /** Acquisition functions computed besides {@link #selectBy()}, on request (reported in label requests). */
     public List<String> acquisitionFunctions() { return acquisitionFunctions; }
+
+    /**
+     * What a scorer computes: the selecting function first, then the requested others (canonical names, no
+     * repeats). By default just the selecting one: the others cost as much again and nothing reads them.
+     */
+    public List<String> scoredFunctions() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        names.add(io.alstream.learner.acquisition.Acquisitions.canonical(selectBy));
+        for (String f : acquisitionFunctions) {
+            names.add(io.alstream.learner.acquisition.Acquisitions.canonical(f));
+        }
+        return List.copyOf(names);
+    }
     public String selectBy() { return selectBy; }
     public LookaheadReference lookaheadReference() { return lookaheadReference; }
     public PseudoLabelSource pseudoLabelSource() { return pseudoLabelSource; }
@@ -256,8 +270,7 @@ public final class LearnerConfig implements Serializable {
         private double gaussianPriorVariance = 0.25;
         private double softmaxTemperature = 0.1;
         private int referencePoolSize = 512;
-        private List<String> acquisitionFunctions = new ArrayList<>(List.of(
-                "lookahead_mlmoc", "lookahead_flip", "balent", "bald", "entropy", "margin"));
+        private List<String> acquisitionFunctions = new ArrayList<>();
         private String selectBy = "balent";
         private LookaheadReference lookaheadReference = LookaheadReference.LINEARISED;
         private PseudoLabelSource pseudoLabelSource = PseudoLabelSource.NETWORK;
@@ -329,7 +342,10 @@ public final class LearnerConfig implements Serializable {
         public Builder softmaxTemperature(double v) { softmaxTemperature = v; return this; }
         /** Reservoir size of the look-ahead reference pool. Default 512. */
         public Builder referencePoolSize(int v) { referencePoolSize = v; return this; }
-        /** Acquisition functions the scorer computes (names of {@code Acquisitions}). */
+        /**
+         * Acquisition functions the scorer computes besides selectBy (names of {@code Acquisitions}), for the
+         * label requests' score map. Default none: only the selecting function is computed.
+         */
         public Builder acquisitionFunctions(List<String> v) { acquisitionFunctions = new ArrayList<>(v); return this; }
         /**
          * The acquisition function whose score the selection policy sees. Default balent: with margin the
@@ -384,13 +400,10 @@ public final class LearnerConfig implements Serializable {
                     "budget must be a fraction in (0,1] or a positive labels/minute rate, got " + budget);
             require(quantileWindow >= 1 && quantileTolerance > 0 && uncertaintyStep > 0 && topKWindow >= 1,
                     "bad selection settings");
-            List<String> canonical = new ArrayList<>();
             for (String f : acquisitionFunctions) {
-                canonical.add(io.alstream.learner.acquisition.Acquisitions.canonical(f)); // throws for unknown names
+                io.alstream.learner.acquisition.Acquisitions.canonical(f); // throws for unknown names
             }
-            require(!canonical.isEmpty(), "acquisitionFunctions must not be empty");
-            require(canonical.contains(io.alstream.learner.acquisition.Acquisitions.canonical(selectBy)),
-                    "selectBy '" + selectBy + "' must be one of the computed acquisitionFunctions " + acquisitionFunctions);
+            io.alstream.learner.acquisition.Acquisitions.canonical(selectBy);
             return new LearnerConfig(this);
         }
 

@@ -2,6 +2,7 @@ package io.alstream.learner;
 
 import io.alstream.learner.kernel.KernelEntry;
 import io.alstream.learner.nn.MlpWeights;
+import io.alstream.learner.util.CompactArrays;
 import io.alstream.learner.util.StateCodec;
 
 import java.io.ByteArrayInputStream;
@@ -17,16 +18,22 @@ import java.util.List;
 
 /**
  * Everything a {@link Scorer} needs, immutable and free of DJL objects: the linearisation point (weights),
- * T (features, targets, pending flags, ids) and A^{-1}, plus the version. Broadcast to every scoring task
- * after each update. A^{-1} is symmetric, so only its upper triangle travels: for |T| = 1024, D = 64,
- * C = 10, one hidden layer of 256 and a scalar kernel that is 4.2 MB of A^{-1} + 0.5 MB of features +
- * 0.08 MB of targets + 0.15 MB of weights, about 5 MB in all ({@link #sizeBytes()} reports the exact
- * figure). The full C x C kernel multiplies the A^{-1} part by C^2.
+ * T (features, targets, pending flags, ids) and A^{-1}, plus the version. Broadcast to every scoring task at
+ * each retrain and every few seconds; between them {@link ModelDelta}s carry the changes to T.
+ *
+ * <p>Wire format 2 ({@link #toBytes()}): A^{-1} is symmetric, so only its upper triangle travels; every array
+ * goes in the narrowest lossless form ({@link CompactArrays}): weights trained in float32 and features that
+ * arrived as float32 at 4 bytes a value, targets as a class index, A^{-1} at 8 bytes (4 when the kernel maths
+ * run in float32). For |T| = 1024, 784 inputs, one hidden layer of 256, C = 10 and a scalar kernel that is
+ * 4.2 MB of A^{-1} + 3.2 MB of features + 0.8 MB of weights (format 1, all float64: 12.3 MB);
+ * {@link #sizeBytes()} reports the exact figure. Format 1 is still read. The full C x C kernel multiplies the
+ * A^{-1} part by C^2.
  */
 public final class ModelSnapshot implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final int MAGIC = 0x414C5353; // "ALSS"
-    private static final int FORMAT = 1;
+    private static final int FORMAT_FLOAT64 = 1;
+    private static final int FORMAT = 2;
 
     private final long version;
     private final boolean warm;
@@ -95,17 +102,33 @@ public final class ModelSnapshot implements Serializable {
     }
 
     public byte[] toBytes() {
+        return toBytes(FORMAT);
+    }
+
+    /** In a given wire format: 2 (compact, the default) or 1 (all float64, what earlier versions wrote). */
+    byte[] toBytes(int format) {
+        if (format != FORMAT && format != FORMAT_FLOAT64) {
+            throw new IllegalArgumentException("unknown snapshot format " + format);
+        }
+        boolean compact = format == FORMAT;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeInt(FORMAT);
+            out.writeInt(format);
             out.writeLong(version);
             out.writeBoolean(warm);
-            weights.write(out);
-            writeEntries(out, entries);
-            out.writeInt(inverseSize);
-            StateCodec.writeDoubles(out, inverseUpper);
+            if (compact) {
+                writeWeights(out, weights);
+                writeCompactEntries(out, entries);
+                out.writeInt(inverseSize);
+                CompactArrays.write(out, inverseUpper);
+            } else {
+                weights.write(out);
+                writeEntries(out, entries);
+                out.writeInt(inverseSize);
+                StateCodec.writeDoubles(out, inverseUpper);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -120,15 +143,19 @@ public final class ModelSnapshot implements Serializable {
                 throw new IllegalArgumentException("not a model snapshot");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_FLOAT64) {
                 throw new IllegalArgumentException("unsupported snapshot format " + format);
             }
+            boolean compact = format == FORMAT;
             long version = in.readLong();
             boolean warm = in.readBoolean();
-            MlpWeights w = MlpWeights.read(in);
-            List<KernelEntry> entries = readEntries(in);
+            MlpWeights w = compact ? readWeights(in) : MlpWeights.read(in);
+            List<KernelEntry> entries = compact ? readCompactEntries(in) : readEntries(in);
             int n = in.readInt();
-            double[] upper = StateCodec.readDoubles(in);
+            double[] upper = compact ? CompactArrays.read(in) : StateCodec.readDoubles(in);
+            if (upper.length != (long) n * (n + 1) / 2) {
+                throw new IllegalArgumentException("corrupt model snapshot: A^-1 of size " + n + " has " + upper.length + " values");
+            }
             return new ModelSnapshot(version, warm, w, entries, n, upper);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt model snapshot: " + e.getMessage(), e);
@@ -138,6 +165,66 @@ public final class ModelSnapshot implements Serializable {
     /** Size of {@link #toBytes()}. */
     public int sizeBytes() {
         return toBytes().length;
+    }
+
+    /** The broadcast's weights: widths, activation, then each layer's weights and biases (compact). */
+    static void writeWeights(DataOutputStream out, MlpWeights w) throws IOException {
+        StateCodec.writeInts(out, w.widths());
+        out.writeUTF(w.activation().name());
+        for (int l = 0; l < w.layers(); l++) {
+            CompactArrays.write(out, w.weight(l));
+            CompactArrays.write(out, w.bias(l));
+        }
+    }
+
+    static MlpWeights readWeights(DataInputStream in) throws IOException {
+        int[] widths = StateCodec.readInts(in);
+        if (widths.length < 2) {
+            throw new IOException("corrupt weights: " + widths.length + " widths");
+        }
+        io.alstream.learner.LearnerConfig.Activation act = io.alstream.learner.LearnerConfig.Activation.valueOf(in.readUTF());
+        double[][] w = new double[widths.length - 1][];
+        double[][] b = new double[widths.length - 1][];
+        for (int l = 0; l < w.length; l++) {
+            w[l] = CompactArrays.read(in);
+            b[l] = CompactArrays.read(in);
+        }
+        return new MlpWeights(widths, act, w, b);
+    }
+
+    /** Entries of T for the broadcast: id, pending flag, features and target in their compact forms. */
+    static void writeCompactEntries(DataOutputStream out, List<KernelEntry> entries) throws IOException {
+        out.writeInt(entries.size());
+        for (KernelEntry e : entries) {
+            writeCompactEntry(out, e);
+        }
+    }
+
+    static void writeCompactEntry(DataOutputStream out, KernelEntry e) throws IOException {
+        out.writeUTF(e.id());
+        out.writeBoolean(e.pending());
+        CompactArrays.write(out, e.x());
+        CompactArrays.write(out, e.target());
+    }
+
+    static List<KernelEntry> readCompactEntries(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("corrupt entry count " + n);
+        }
+        List<KernelEntry> entries = new ArrayList<>(Math.min(n, 1 << 16));
+        for (int i = 0; i < n; i++) {
+            entries.add(readCompactEntry(in));
+        }
+        return entries;
+    }
+
+    static KernelEntry readCompactEntry(DataInputStream in) throws IOException {
+        String id = in.readUTF();
+        boolean pending = in.readBoolean();
+        double[] x = CompactArrays.read(in);
+        double[] t = CompactArrays.read(in);
+        return new KernelEntry(id, x, t, pending);
     }
 
     static void writeEntries(DataOutputStream out, List<KernelEntry> entries) throws IOException {

@@ -22,19 +22,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The scoring side (DESIGN 1, 4.3): a read-only copy of the model from a {@link ModelSnapshot}, holding DJL
- * resources on the compute device - close it. Scores batches of candidates with every configured
- * acquisition function. Not thread-safe: one per scoring task.
+ * The scoring side (DESIGN 1, 4.3): a copy of the model built from a {@link ModelSnapshot} and kept current by
+ * {@link ModelDelta}s applied in place, holding DJL resources on the compute device - close it. Scores batches
+ * of candidates with the selecting acquisition function and any others the config asks for
+ * ({@link LearnerConfig#scoredFunctions()}). Not thread-safe: one per scoring task.
  *
- * <p>Per batch: one forward/backward pass for the candidates' NTK features, K(B,T), the online f(B); then
- * the posterior samples for the sample-based functions and the look-ahead over the reference pool. The
- * pool's precomputation (features, f(U), P = K(U,T) A^{-1}) is cached for as long as the same pool contents
- * come back. Empty pool: the look-ahead functions score 0 for every candidate. Before warm-up the scores
- * are finite (the random-init network's NTK) but not meaningful; the job should select at random.
+ * <p>Per batch: one forward/backward pass for the candidates' NTK features, K(B,T), the online f(B), and
+ * K(B,T) A^{-1} once, shared by the Gaussian posterior's variance and the look-ahead's Schur complements;
+ * then the posterior samples for the sample-based functions and the look-ahead over the reference pool. The
+ * pool's NTK features depend on the weights only, so they are cached while the same pool contents come back
+ * (deltas keep them); the look-ahead's P = K(U,T) A^{-1} and f(U) once per model version. Empty pool: the
+ * look-ahead functions score 0 for every candidate. Before warm-up the scores are finite (the random-init
+ * network's NTK) but not meaningful; the job should select at random.
  */
 public final class Scorer implements AutoCloseable {
     private final LearnerConfig config;
-    private final ModelSnapshot snapshot;   // null for a live scorer
+    private long version;                   // snapshot scorer: the version it holds
+    private boolean warm;
     private final OnlineModel live;         // null for a snapshot scorer
     private final NDManager manager;
     private final DeviceMlp net;            // null for a live scorer
@@ -46,6 +50,7 @@ public final class Scorer implements AutoCloseable {
     // pool cache: the pool's features depend on the linearisation (state) only, the look-ahead's
     // precomputation also on the labels in T (model version)
     private float[][] cachedPoolRows;
+    private float[][] cachedPoolCaller;     // the caller's array last seen: the same array, the same pool
     private int cachedPoolHash;
     private KernelRegressionState cachedPoolState;
     private NtkFeatures cachedPool;
@@ -54,7 +59,8 @@ public final class Scorer implements AutoCloseable {
 
     private Scorer(ModelSnapshot snapshot, LearnerConfig config) {
         this.config = config;
-        this.snapshot = snapshot;
+        this.version = snapshot.version();
+        this.warm = snapshot.isWarm();
         this.live = null;
         this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
         this.net = new DeviceMlp(manager, snapshot.weights(), ComputeDevice.dataType(config.precision()));
@@ -68,7 +74,6 @@ public final class Scorer implements AutoCloseable {
 
     private Scorer(OnlineModel model) {
         this.config = model.config();
-        this.snapshot = null;
         this.live = model;
         this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
         this.net = null;
@@ -80,11 +85,7 @@ public final class Scorer implements AutoCloseable {
     }
 
     private static List<String> canonical(LearnerConfig config) {
-        List<String> names = new ArrayList<>();
-        for (String f : config.acquisitionFunctions()) {
-            names.add(Acquisitions.canonical(f));
-        }
-        return names;
+        return new ArrayList<>(config.scoredFunctions());
     }
 
     public static Scorer of(ModelSnapshot snapshot, LearnerConfig config) {
@@ -100,11 +101,51 @@ public final class Scorer implements AutoCloseable {
         return new Scorer(model);
     }
 
-    public long version() { return live != null ? live.version() : snapshot.version(); }
-    public boolean isWarm() { return live != null ? live.isWarm() : snapshot.isWarm(); }
+    public long version() { return live != null ? live.version() : version; }
+    public boolean isWarm() { return live != null ? live.isWarm() : warm; }
 
-    private KernelRegressionState state() { return live != null ? live.kernelState() : ownState; }
+    KernelRegressionState state() { return live != null ? live.kernelState() : ownState; }
+
+    /**
+     * Brings this scorer from {@code delta.baseVersion()} to {@code delta.version()} in place: drops, then
+     * confirms, then appends (the appended rows' features computed here, one block update of A^{-1}). Returns
+     * false and changes nothing when this scorer does not hold the delta's base version: a delta is never
+     * applied to another base. IllegalStateException when the base version matches but an entry the delta
+     * names is missing (the scorer is then unusable and must be rebuilt from a snapshot).
+     */
+    public boolean apply(ModelDelta delta) {
+        if (live != null) {
+            throw new IllegalStateException("a live scorer reads the model directly; deltas are for snapshot scorers");
+        }
+        if (delta.baseVersion() != version) {
+            return false;
+        }
+        KernelRegressionState state = ownState;
+        for (String id : delta.dropped()) {
+            int i = state.indexOf(id);
+            if (i < 0) {
+                throw new IllegalStateException("delta " + delta.baseVersion() + "->" + delta.version() + " drops " + id
+                        + ", which this scorer's T does not hold");
+            }
+            state.remove(i);
+        }
+        for (ModelDelta.Confirmed c : delta.confirmed()) {
+            int i = state.indexOf(c.id());
+            if (i < 0) {
+                throw new IllegalStateException("delta " + delta.baseVersion() + "->" + delta.version() + " confirms " + c.id()
+                        + ", which this scorer's T does not hold");
+            }
+            state.setTarget(i, c.target(), c.pending());
+        }
+        state.appendAll(delta.appended());
+        version = delta.version();
+        warm = delta.isWarm();
+        return true;
+    }
     public List<String> functions() { return List.copyOf(functions); }
+
+    /** True when a scored function needs the reference pool (the look-ahead); otherwise pass an empty pool. */
+    public boolean usesReferencePool() { return needsLookahead; }
 
     public ScoredBatch score(float[][] candidates, float[][] referencePool) {
         return score(toDouble(candidates), referencePool == null ? new double[0][] : toDouble(referencePool), referencePool);
@@ -135,11 +176,14 @@ public final class Scorer implements AutoCloseable {
             NtkFeatures cand = state.featuresOf(candidates);
             NDArray kbt = state.kernelToT(cand);
             NDArray fB = state.predict(cand, kbt);
+            // K(B,T) A^{-1}: the one O(B |T|^2) product of a batch, shared by the posterior and the look-ahead
+            boolean gaussian = needsSamples && config.posteriorKind() == LearnerConfig.PosteriorKind.GAUSSIAN;
+            NDArray kbtInv = kbt != null && (needsLookahead || gaussian) ? kbt.matMul(state.inverse()) : null;
             NDArray probsOfMean = fB.div(config.softmaxTemperature()).softmax(1);
             int[] predicted = toInts(fB.argMax(1));
             double[] maxProb = probsOfMean.max(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
             if (needsSamples) {
-                NDArray probs = sampler.sample(state, cand, kbt, fB);
+                NDArray probs = sampler.sample(state, cand, kbt, kbtInv, fB);
                 long[] keys = new long[b];
                 for (int i = 0; i < b; i++) {
                     keys[i] = hash(candidates[i]);
@@ -153,7 +197,7 @@ public final class Scorer implements AutoCloseable {
             }
             if (needsLookahead) {
                 LookaheadScorer la = lookahead(state, pool, poolKey);
-                double[][] s = la == null ? new double[][] {new double[b], new double[b]} : la.score(cand, kbt, fB);
+                double[][] s = la == null ? new double[][] {new double[b], new double[b]} : la.score(cand, kbt, kbtInv, fB);
                 out.put(Acquisitions.LOOKAHEAD_FLIP, s[0]);
                 out.put(Acquisitions.LOOKAHEAD_MLMOC, s[1]);
             }
@@ -169,15 +213,21 @@ public final class Scorer implements AutoCloseable {
         if (pool.length == 0) {
             return null;
         }
-        int h = Arrays.deepHashCode(poolKey != null ? poolKey : pool);
-        boolean samePool = cachedPool != null && h == cachedPoolHash && state == cachedPoolState
-                && (poolKey != null ? Arrays.deepEquals(poolKey, cachedPoolRows) : false);
+        boolean samePool;
+        if (cachedPool != null && state == cachedPoolState && poolKey != null && poolKey == cachedPoolCaller) {
+            samePool = true; // the caller hands the same frozen array back (it must not change it)
+        } else {
+            int h = Arrays.deepHashCode(poolKey != null ? poolKey : pool);
+            samePool = cachedPool != null && h == cachedPoolHash && state == cachedPoolState
+                    && (poolKey != null ? Arrays.deepEquals(poolKey, cachedPoolRows) : false);
+            cachedPoolHash = h;
+        }
+        cachedPoolCaller = poolKey;
         if (!samePool) {
             closePoolCache();
             NtkFeatures features = state.featuresOf(pool);
             features.attachTo(manager);
             cachedPool = features;
-            cachedPoolHash = h;
             cachedPoolState = state;
             cachedPoolRows = poolKey == null ? null : deepCopy(poolKey);
         }
@@ -206,6 +256,7 @@ public final class Scorer implements AutoCloseable {
             cachedPool.close();
             cachedPool = null;
             cachedPoolRows = null;
+            cachedPoolCaller = null;
             cachedPoolState = null;
         }
     }

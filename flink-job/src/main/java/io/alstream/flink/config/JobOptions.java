@@ -56,8 +56,8 @@ public final class JobOptions {
             "Parallelism of sources, validation and scoring (the trainer always runs at 1).");
     public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = longOpt("job", "job.checkpoint-interval-ms", "2000",
             "Checkpoint interval; exactly-once outputs become visible to read_committed readers at each checkpoint.");
-    public static final ConfigOption<Integer> SCORING_SHARDS = integer("job", "job.scoring-shards", "4",
-            "Events are spread over this many shards, each with its own batch buffer and budget state.");
+    public static final ConfigOption<Integer> SCORING_SHARDS = integer("job", "job.scoring-shards", "0",
+            "Events are spread over this many shards, each with its own batch buffer and budget state; 0 = one per scoring subtask (job.parallelism). Shards are keyed so that every subtask gets events: at most job.max-parallelism.");
     public static final ConfigOption<Integer> BATCH_SIZE = integer("job", "job.batch-size", "64",
             "Events scored together in one batch.");
     public static final ConfigOption<Long> BATCH_MAX_DELAY_MS = longOpt("job", "job.batch-max-delay-ms", "200",
@@ -66,6 +66,8 @@ public final class JobOptions {
             "Events per shard kept while the model is cold; once warm, the labels not spent meanwhile go to the best of them.");
     public static final ConfigOption<Long> MODEL_BROADCAST_INTERVAL_MS = longOpt("job", "job.model-broadcast-interval-ms", "250",
             "The trainer broadcasts the newest model version to the scorers at most this often.");
+    public static final ConfigOption<Long> MODEL_SNAPSHOT_INTERVAL_MS = longOpt("job", "job.model-snapshot-interval-ms", "10000",
+            "Between retrains the trainer broadcasts deltas (entries of T appended, confirmed, dropped) that scorers apply in place, and a full snapshot at least this often; 0 = every version in full.");
     public static final ConfigOption<Long> REQUEST_DEADLINE_MS = longOpt("job", "job.request-deadline-ms", "600000",
             "A label request not answered by then is closed unlabelled by the broker.");
     public static final ConfigOption<Integer> REDUNDANCY = integer("job", "job.redundancy", "1",

@@ -70,9 +70,10 @@ public final class LearnerOptions {
                 c -> Double.toString(c.softmaxTemperature()), (b, v) -> b.softmaxTemperature(Double.parseDouble(v)));
         add("reference-pool", "Recent unlabeled events the look-ahead scores over (per scoring task).",
                 c -> Integer.toString(c.referencePoolSize()), (b, v) -> b.referencePoolSize(Integer.parseInt(v)));
-        add("acquisitions", "Acquisition functions computed for every event (comma-separated).",
+        add("acquisitions", "Further acquisition functions computed for every event and written into its label request besides learner.select-by (comma-separated; empty = the selecting one only, which halves the scoring cost or better).",
                 c -> String.join(",", c.acquisitionFunctions()),
-                (b, v) -> b.acquisitionFunctions(Arrays.stream(v.split(",")).map(String::trim).collect(Collectors.toList())));
+                (b, v) -> b.acquisitionFunctions(Arrays.stream(v.split(",")).map(String::trim).filter(f -> !f.isEmpty())
+                        .collect(Collectors.toList())));
         add("select-by", "The acquisition function whose score the budget policy sees (strategy).",
                 LearnerConfig::selectBy, Builder::selectBy);
         add("lookahead-reference", "Look-ahead flip compares against: linearised or network.",

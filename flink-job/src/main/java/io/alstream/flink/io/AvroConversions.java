@@ -87,6 +87,9 @@ public final class AvroConversions {
                     .setGoldLabel(null)
                     .setStream(r.stream)
                     .setAttributes(r.attributes == null ? new HashMap<>() : new HashMap<>(r.attributes))
+                    .setShard(r.shard)
+                    .setShardEventsSeen(r.shardEventsSeen)
+                    .setShardLabelsRequested(r.shardLabelsRequested)
                     .build();
         }
 

@@ -20,6 +20,10 @@ public class RequestRecord {
     public int redundancy;
     public String stream;
     public Map<String, String> attributes = new HashMap<>();
+    /** The scoring shard's key and its budget counts when it made this request (this request included). */
+    public Integer shard;
+    public Long shardEventsSeen;
+    public Long shardLabelsRequested;
 
     public RequestRecord() {
     }

@@ -16,6 +16,10 @@ public class TrainerInput {
     /** LABEL: when the label request was created, for label latency; PENDING: request creation time. */
     public Long requestedAt;
     public long at;
+    /** PENDING: the requesting shard's key and budget counts, when the request carried them. */
+    public Integer shard;
+    public Long shardEventsSeen;
+    public Long shardLabelsRequested;
 
     public TrainerInput() {
     }

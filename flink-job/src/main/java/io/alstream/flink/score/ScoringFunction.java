@@ -32,6 +32,9 @@ import io.alstream.flink.records.ModelBroadcast;
 import io.alstream.flink.records.RequestRecord;
 import io.alstream.flink.train.LearnerBridge;
 import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.ModelDelta;
+import io.alstream.learner.ModelReplica;
+import io.alstream.learner.ModelSnapshot;
 import io.alstream.learner.ReferencePool;
 import io.alstream.learner.ScoredBatch;
 import io.alstream.learner.Scorer;
@@ -43,7 +46,11 @@ import io.alstream.learner.selection.SelectionPolicy;
  *
  * <p>State: per shard (keyed) the batch buffer, its flush timer and the budget policies; per task
  * (operator state) the reference pool of recent unlabeled events that look-ahead scores over; the
- * model itself is broadcast state.
+ * model itself is broadcast state: the last full snapshot and the deltas applied since (DESIGN 12). Each task
+ * keeps one {@link ModelReplica}: a full snapshot rebuilds it, a delta updates it in place when it starts at the
+ * version held; after a gap it ignores deltas until the next snapshot ({@code model_deltas_skipped}). The
+ * look-ahead's reference pool is read from the reservoir once per full snapshot, so its NTK features are
+ * computed once per linearisation instead of once per batch (every event enters the reservoir).
  *
  * <p>Cold start (DESIGN 4.4): until the trainer reports a warm model, selection is random within the
  * budget and requests say strategy {@code warmup} — but only until the shards together have asked for
@@ -61,6 +68,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private static final Logger LOG = LoggerFactory.getLogger(ScoringFunction.class);
     public static final String WARMUP = "warmup";
     private static final String MODEL_KEY = "model";
+    private static final String DELTA_PREFIX = "delta:";
     static final int COLD_EVENTS_PER_EXTRA_WARMUP = 400;
 
     public static final MapStateDescriptor<String, ModelBroadcast> MODEL_STATE =
@@ -82,17 +90,23 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient ListState<byte[]> poolState;
 
     private transient ReferencePool pool;
-    private transient Scorer scorer;
-    private transient long scorerVersion = -1;
+    private transient ModelReplica replica;
+    /** The reference pool as scored: read from the reservoir once per scorer built from a full snapshot. */
+    private transient float[][] frozenPool;
+    private transient Scorer frozenPoolFor;
 
     private transient Counter eventsScored;
     private transient Counter modelBytesReceived;
     private transient Counter modelVersionsReceived;
+    private transient Counter modelSnapshotBytesReceived;
+    private transient Counter modelDeltaBytesReceived;
     private transient Counter requests;
     private transient Counter warmupRequests;
     private transient Counter coldBacklogRequests;
     private transient Histogram selectionScores;
     private transient volatile long modelVersion = -1;
+    /** Key of the shard being processed (set on each element and timer), for the requests' budget fields. */
+    private transient Integer currentShard;
     private transient long eventsSeen;
     private transient long requestsSent;
 
@@ -118,6 +132,12 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         // what model distribution costs each scorer: bytes and versions received on the broadcast input
         modelBytesReceived = g.counter("model_bytes_received");
         modelVersionsReceived = g.counter("model_versions_received");
+        modelSnapshotBytesReceived = g.counter("model_snapshot_bytes_received");
+        modelDeltaBytesReceived = g.counter("model_delta_bytes_received");
+        g.gauge("model_snapshots_applied", () -> replica == null ? 0L : replica.snapshotsApplied());
+        g.gauge("model_deltas_applied", () -> replica == null ? 0L : replica.deltasApplied());
+        // deltas ignored because one before them was missed: the replica waits for the next full snapshot
+        g.gauge("model_deltas_skipped", () -> replica == null ? 0L : replica.deltasSkipped());
         requests = g.counter("label_requests");
         warmupRequests = g.counter("warmup_requests");
         coldBacklogRequests = g.counter("cold_backlog_requests");
@@ -158,22 +178,89 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         if (modelBytesReceived != null && model.snapshot != null) {
             modelBytesReceived.inc(model.snapshot.length);
             modelVersionsReceived.inc();
+            (model.delta ? modelDeltaBytesReceived : modelSnapshotBytesReceived).inc(model.snapshot.length);
         }
         BroadcastState<String, ModelBroadcast> state = ctx.getBroadcastState(MODEL_STATE);
-        ModelBroadcast current = state.get(MODEL_KEY);
-        if (current == null || model.version > current.version) {
+        if (!model.delta) {
+            if (replica == null) {
+                replica = new ModelReplica(learnerConfig);
+            }
+            ModelReplica r = replica; // a snapshot replaces whatever is held: no need to rebuild it first
+            ModelBroadcast current = state.get(MODEL_KEY);
+            if (current != null && model.version < Math.max(current.version, r.version())) {
+                return; // older than what is held
+            }
+            List<String> deltas = new ArrayList<>();
+            for (Map.Entry<String, ModelBroadcast> e : state.entries()) {
+                if (e.getKey().startsWith(DELTA_PREFIX)) {
+                    deltas.add(e.getKey());
+                }
+            }
+            for (String k : deltas) {
+                state.remove(k);
+            }
             state.put(MODEL_KEY, model);
+            r.offer(ModelSnapshot.fromBytes(model.snapshot));
+        } else {
+            ModelReplica r = replica(state);
+            ModelReplica.Outcome o = r.offer(ModelDelta.fromBytes(model.snapshot));
+            if (o == ModelReplica.Outcome.APPLIED) {
+                state.put(DELTA_PREFIX + model.version, model); // so a restored task rebuilds this version
+            } else if (o == ModelReplica.Outcome.SKIPPED_GAP) {
+                LOG.warn("model delta {}->{} skipped: this task holds version {}; scoring with it until the next full snapshot",
+                        model.baseVersion, model.version, r.version());
+            }
         }
+    }
+
+    /** The task's model replica; after a restore, rebuilt from the broadcast state (snapshot, then deltas in order). */
+    private ModelReplica replica(ReadOnlyBroadcastState<String, ModelBroadcast> state) throws Exception {
+        if (replica == null) {
+            replica = new ModelReplica(learnerConfig);
+        }
+        if (replica.scorer() == null) {
+            ModelBroadcast full = state.get(MODEL_KEY);
+            if (full != null) {
+                long t0 = System.nanoTime();
+                replica.offer(ModelSnapshot.fromBytes(full.snapshot));
+                List<ModelBroadcast> deltas = new ArrayList<>();
+                for (Map.Entry<String, ModelBroadcast> e : state.immutableEntries()) {
+                    if (e.getKey().startsWith(DELTA_PREFIX)) {
+                        deltas.add(e.getValue());
+                    }
+                }
+                deltas.sort(java.util.Comparator.comparingLong(d -> d.version));
+                for (ModelBroadcast d : deltas) {
+                    replica.offer(ModelDelta.fromBytes(d.snapshot));
+                }
+                LOG.info("model replica rebuilt from broadcast state at version {} ({} deltas) in {} ms", replica.version(),
+                        deltas.size(), (System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        return replica;
+    }
+
+    /** The reference pool for a scorer: frozen while the scorer (the linearisation) stays, empty when no look-ahead is scored. */
+    private float[][] referencePool(Scorer s) {
+        if (!s.usesReferencePool()) {
+            return new float[0][];
+        }
+        if (frozenPool == null || frozenPoolFor != s) {
+            frozenPool = pool.snapshot();
+            frozenPoolFor = s;
+        }
+        return frozenPool;
     }
 
     @Override
     public void processElement(EventRecord event, ReadOnlyContext ctx, Collector<RequestRecord> out) throws Exception {
+        currentShard = ctx.getCurrentKey();
         pool.offer(event.features);
         buffer.add(event);
         int n = (buffered.value() == null ? 0 : buffered.value()) + 1;
         buffered.update(n);
         if (n >= settings.batchSize()) {
-            flush(ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
+            flush(replica(ctx.getBroadcastState(MODEL_STATE)).scorer(), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
         } else if (flushTimer.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + settings.batchMaxDelayMs();
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -183,7 +270,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestRecord> out) throws Exception {
-        ModelBroadcast model = ctx.getBroadcastState(MODEL_STATE).get(MODEL_KEY);
+        currentShard = ctx.getCurrentKey();
+        Scorer model = replica(ctx.getBroadcastState(MODEL_STATE)).scorer();
         Long flushAt = flushTimer.value();
         if (flushAt != null && flushAt <= timestamp) {
             flushTimer.clear();
@@ -193,8 +281,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         if (coldAt != null && coldAt <= timestamp) {
             coldTimer.clear();
             if (cold()[2] > 0) {
-                if (model != null && model.warm) {
-                    spendColdBacklog(scorerFor(model), model.version, timestamp, out);
+                if (model != null && model.isWarm()) {
+                    spendColdBacklog(model, model.version(), timestamp, out);
                 } else {
                     long at = timestamp + COLD_CHECK_MS;
                     ctx.timerService().registerProcessingTimeTimer(at);
@@ -204,7 +292,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         }
     }
 
-    private void flush(ModelBroadcast model, long now, org.apache.flink.streaming.api.TimerService timers,
+    private void flush(Scorer model, long now, org.apache.flink.streaming.api.TimerService timers,
                        Collector<RequestRecord> out) throws Exception {
         List<EventRecord> batch = new ArrayList<>();
         for (EventRecord e : buffer.get()) {
@@ -217,8 +305,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         }
         eventsSeen += batch.size();
         eventsScored.inc(batch.size());
-        if (model == null || !model.warm) {
-            selectWarmup(batch, model == null ? 0L : model.version, now, timers, out);
+        if (model == null || !model.isWarm()) {
+            selectWarmup(batch, model == null ? 0L : model.version(), now, timers, out);
         } else {
             selectScored(batch, model, now, out);
         }
@@ -239,8 +327,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             if (cold[0] < cap && random.offer(u, now)) {
                 Map<String, Double> scores = new HashMap<>();
                 scores.put("random", u);
-                emit(e, WARMUP, u, scores, version, now, out);
                 main.budget().spend(1);
+                emit(e, WARMUP, u, scores, version, now, main, out);
                 cold[0]++;
                 warmupRequests.inc();
             } else if (cold[2] < settings.coldBacklog()) {
@@ -285,7 +373,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             return;
         }
         String selectBy = learnerConfig.selectBy();
-        float[][] pool = this.pool.snapshot();
+        float[][] pool = referencePool(s);
         double[] best = new double[backlog.size()];
         List<Map<String, Double>> all = new ArrayList<>();
         for (int from = 0; from < backlog.size(); from += settings.batchSize()) {
@@ -310,26 +398,26 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             order[i] = i;
         }
         java.util.Arrays.sort(order, (a, b) -> Double.compare(best[b], best[a]));
+        main.budget().spend(debt);
         for (int k = 0; k < debt; k++) {
             int i = order[k];
-            emit(backlog.get(i), selectBy, best[i], all.get(i), version, now, out);
+            emit(backlog.get(i), selectBy, best[i], all.get(i), version, now, main, out);
         }
-        main.budget().spend(debt);
         policyState.update(LearnerBridge.policyToBytes(main));
         coldBacklogRequests.inc(debt);
         LOG.info("model warm: {} labels saved during the cold start requested for the best of {} backlog events",
                 debt, backlog.size());
     }
 
-    private void selectScored(List<EventRecord> batch, ModelBroadcast model, long now, Collector<RequestRecord> out) throws Exception {
-        Scorer s = scorerFor(model);
-        modelVersion = model.version;
-        spendColdBacklog(s, model.version, now, out);
+    private void selectScored(List<EventRecord> batch, Scorer s, long now, Collector<RequestRecord> out) throws Exception {
+        long version = s.version();
+        modelVersion = version;
+        spendColdBacklog(s, version, now, out);
         float[][] x = new float[batch.size()][];
         for (int i = 0; i < x.length; i++) {
             x[i] = batch.get(i).features;
         }
-        ScoredBatch scored = s.score(x, pool.snapshot());
+        ScoredBatch scored = s.score(x, referencePool(s));
         String selectBy = learnerConfig.selectBy();
         double[] selecting = scored.scores(selectBy);
         for (double v : selecting) {
@@ -341,7 +429,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             for (String fn : scored.functions()) {
                 all.put(fn, scored.scores(fn)[i]);
             }
-            emit(batch.get(i), selectBy, selecting[i], all, model.version, now, out);
+            emit(batch.get(i), selectBy, selecting[i], all, version, now, policy, out);
         }
         policyState.update(LearnerBridge.policyToBytes(policy));
         if (LOG.isDebugEnabled()) {
@@ -349,7 +437,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             double[] sorted = selecting.clone();
             java.util.Arrays.sort(sorted);
             LOG.debug("model v{}: batch {} ({} not finite, min {} median {} max {}), shard seen {} requested {} deficit {}",
-                    model.version, batch.size(), nan, sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1],
+                    version, batch.size(), nan, sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1],
                     policy.seen(), policy.requested(), String.format("%.2f", policy.budget().deficit()));
         }
     }
@@ -359,21 +447,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         return bytes == null ? LearnerBridge.newPolicy(learnerConfig) : LearnerBridge.policyFromBytes(bytes);
     }
 
-    private Scorer scorerFor(ModelBroadcast model) throws Exception {
-        if (scorer == null || scorerVersion != model.version) {
-            if (scorer != null) {
-                scorer.close();
-            }
-            long t0 = System.nanoTime();
-            scorer = Scorer.of(LearnerBridge.snapshotFromBytes(model.snapshot), learnerConfig);
-            scorerVersion = model.version;
-            LOG.debug("scorer for model version {} ready in {} ms", model.version, (System.nanoTime() - t0) / 1_000_000);
-        }
-        return scorer;
-    }
-
+    /** budget: the shard's policy, already counting this request and its batch. */
     private void emit(EventRecord e, String strategy, double score, Map<String, Double> scores, long version, long now,
-                      Collector<RequestRecord> out) {
+                      SelectionPolicy budget, Collector<RequestRecord> out) {
         RequestRecord r = new RequestRecord();
         // One request per event: a replay after a restore yields the same id, and the broker de-duplicates by it.
         r.requestId = "req-" + e.id;
@@ -391,6 +467,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         r.redundancy = settings.redundancy();
         r.stream = e.stream;
         r.attributes = e.attributes;
+        r.shard = currentShard;
+        r.shardEventsSeen = budget.seen();
+        r.shardLabelsRequested = budget.requested();
         requests.inc();
         requestsSent++;
         out.collect(r);
@@ -398,9 +477,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
 
     @Override
     public void close() throws Exception {
-        if (scorer != null) {
-            scorer.close();
-            scorer = null;
+        if (replica != null) {
+            replica.close();
+            replica = null;
         }
     }
 }

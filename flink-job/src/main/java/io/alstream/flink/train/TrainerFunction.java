@@ -53,6 +53,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private final double prequentialDecay;
     private final HeldOutSet heldOut;
     private final String modelId;
+    private final long snapshotIntervalMs;
 
     private transient ListState<byte[]> modelState;
     private transient ListState<byte[]> bookkeepingState;
@@ -60,6 +61,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
     private transient boolean timerSet;
+    private transient ModelPublisher publisher;
+    private transient volatile double budgetSpentTotal = Double.NaN;
     /** When the fold now running started (0 = none): a fold that lasts is a retraining on the task thread. */
     private transient volatile long foldStartedAt;
 
@@ -72,6 +75,13 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     public TrainerFunction(LearnerConfig learnerConfig, long publishIntervalMs, double prequentialDecay,
                            HeldOutSet heldOut, String modelId) {
+        this(learnerConfig, publishIntervalMs, prequentialDecay, heldOut, modelId, 0);
+    }
+
+    /** snapshotIntervalMs: deltas between full snapshots at least this often (0 = every version in full). */
+    public TrainerFunction(LearnerConfig learnerConfig, long publishIntervalMs, double prequentialDecay,
+                           HeldOutSet heldOut, String modelId, long snapshotIntervalMs) {
+        this.snapshotIntervalMs = snapshotIntervalMs;
         this.learnerConfig = learnerConfig;
         this.publishIntervalMs = publishIntervalMs;
         this.prequentialDecay = prequentialDecay;
@@ -129,9 +139,17 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             long t = foldStartedAt;
             return t == 0 ? 0L : System.currentTimeMillis() - t;
         });
+        publisher = new ModelPublisher(snapshotIntervalMs);
+        // what model distribution costs: bytes and counts of full snapshots and of deltas sent
+        g.gauge("model_snapshots_sent", () -> publisher.snapshotsSent());
+        g.gauge("model_deltas_sent", () -> publisher.deltasSent());
+        g.gauge("model_snapshot_bytes_sent", () -> publisher.snapshotBytes());
+        g.gauge("model_delta_bytes_sent", () -> publisher.deltaBytes());
         g.gauge("kernel_size", () -> model == null ? 0 : model.stats().kernelSize());
         g.gauge("pending_requests", () -> model == null ? 0 : model.stats().pendingCount());
         g.gauge("prequential_accuracy", () -> book == null || book.prequentialAccuracy() == null ? Double.NaN : book.prequentialAccuracy());
+        // labels requested / events seen over all scoring shards, as their requests report it (updated at each publish)
+        g.gauge("budget_spent_total", () -> budgetSpentTotal);
         g.gauge("heldout_accuracy", () -> book == null || book.lastHeldOutAccuracy == null ? Double.NaN : book.lastHeldOutAccuracy);
     }
 
@@ -141,6 +159,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             case PENDING -> {
                 model.addPending(in.eventId, in.features);
                 book.pendingAdded++;
+                book.budgetHeard(in.shard, in.shardEventsSeen, in.shardLabelsRequested);
             }
             case LABEL -> {
                 if (in.label == null) {
@@ -207,7 +226,13 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     private void publish(long now, OnTimerContext ctx, Collector<ModelBroadcast> out) {
         ModelStats stats = model.stats();
-        out.collect(new ModelBroadcast(model.version(), model.isWarm(), LearnerBridge.snapshotToBytes(model.snapshot()), now));
+        ModelBroadcast broadcast = publisher.next(model, now); // a full snapshot or a delta; null if nothing new
+        if (broadcast != null) {
+            out.collect(broadcast);
+        }
+        if (model.version() == book.lastPublishedVersion) {
+            return; // one ModelUpdate per version: an input that changed nothing (a close for no pending entry) or a restore
+        }
 
         ModelUpdateRecord u = new ModelUpdateRecord();
         u.modelId = modelId;
@@ -217,11 +242,14 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         u.pending = stats.pendingCount();
         u.refreshCount = stats.refreshCount();
         u.prequentialAccuracy = book.prequentialAccuracy();
+        u.budgetSpent = book.budgetSpent();
+        budgetSpentTotal = u.budgetSpent == null ? Double.NaN : u.budgetSpent;
         u.createdAt = now;
         u.lastLabelAt = book.lastLabelAt;
         u.foldedEventIds = new ArrayList<>(book.foldedSinceUpdate);
-        u.trigger = stats.refreshCount() > book.lastPublishedRefreshes ? "refresh"
-                : (model.isWarm() && !book.lastPublishedWarm ? "warmup" : (u.foldedEventIds.isEmpty() ? "pending" : "label"));
+        // the values documented in ModelUpdate.avsc; the warm-up training is also the first refresh, and says warmup
+        u.trigger = model.isWarm() && !book.lastPublishedWarm ? "warmup"
+                : (stats.refreshCount() > book.lastPublishedRefreshes ? "refresh" : (u.foldedEventIds.isEmpty() ? "pending" : "label"));
         u.metrics.put("duplicates", (double) book.duplicates);
         u.metrics.put("closed_unlabelled", (double) book.closedUnlabelled);
         u.metrics.put("pending_added", (double) book.pendingAdded);

@@ -32,6 +32,10 @@ public final class PendingFeedback extends DecodingValidator<LabelRequest, Train
 
     @Override
     TrainerInput convert(LabelRequest r, RawRecord raw) {
-        return TrainerInput.pending(r.getEventId(), FeatureChecks.toArray(r.getFeatures()), r.getCreatedAt().toEpochMilli());
+        TrainerInput t = TrainerInput.pending(r.getEventId(), FeatureChecks.toArray(r.getFeatures()), r.getCreatedAt().toEpochMilli());
+        t.shard = r.getShard();
+        t.shardEventsSeen = r.getShardEventsSeen();
+        t.shardLabelsRequested = r.getShardLabelsRequested();
+        return t;
     }
 }

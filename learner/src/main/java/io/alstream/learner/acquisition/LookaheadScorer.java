@@ -84,6 +84,14 @@ public final class LookaheadScorer implements AutoCloseable {
      * fB = f(B). Returns {flip[B], mlmoc[B]}.
      */
     public double[][] score(NtkFeatures cand, NDArray kbt, NDArray fB) {
+        return score(cand, kbt, null, fB);
+    }
+
+    /**
+     * As {@link #score(NtkFeatures, NDArray, NDArray)} with K(B,T) A^{-1} already computed by the caller
+     * (null: computed here), so a batch pays that product once for the posterior and the look-ahead.
+     */
+    public double[][] score(NtkFeatures cand, NDArray kbt, NDArray kbtInv, NDArray fB) {
         int b = cand.size();
         double[] flip = new double[b];
         double[] mlmoc = new double[b];
@@ -94,7 +102,7 @@ public final class LookaheadScorer implements AutoCloseable {
             int to = Math.min(b, from + chunk);
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                Chunk c = chunk(cand, kbt, fB, from, to, false);
+                Chunk c = chunk(cand, kbt, kbtInv, fB, from, to, false);
                 double[] f = c.flip.toType(DataType.FLOAT64, false).toDoubleArray();
                 double[] m = c.mlmoc.toType(DataType.FLOAT64, false).toDoubleArray();
                 for (int i = 0; i < to - from; i++) {
@@ -110,7 +118,7 @@ public final class LookaheadScorer implements AutoCloseable {
     public Detail detail(NtkFeatures cand, NDArray kbt, NDArray fB) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            Chunk c = chunk(cand, kbt, fB, 0, cand.size(), true);
+            Chunk c = chunk(cand, kbt, null, fB, 0, cand.size(), true);
             int b = cand.size();
             double[] fplus = c.fPlus.transpose(1, 0, 2).toType(DataType.FLOAT64, false).toDoubleArray();
             double[][][] preds = new double[b][poolSize][classes];
@@ -135,7 +143,7 @@ public final class LookaheadScorer implements AutoCloseable {
     }
 
     /** All arrays land in the caller's scope. */
-    private Chunk chunk(NtkFeatures all, NDArray kbtAll, NDArray fAll, int from, int to, boolean keepFPlus) {
+    private Chunk chunk(NtkFeatures all, NDArray kbtAll, NDArray kbtInvAll, NDArray fAll, int from, int to, boolean keepFPlus) {
         boolean full = ntk.kind() == KernelKind.FULL;
         int b = to - from;
         int m = ntk.block();
@@ -147,7 +155,8 @@ public final class LookaheadScorer implements AutoCloseable {
         if (kbt == null) {
             schur = kxx;
         } else {
-            NDArray v = kbt.matMul(state.inverse());                // K(B,T) A^{-1}
+            NDArray v = kbtInvAll != null                           // K(B,T) A^{-1}
+                    ? kbtInvAll.get(new NDIndex("{}:{}", from * m, to * m)) : kbt.matMul(state.inverse());
             if (full) {
                 long nt = kbt.getShape().get(1);
                 schur = kxx.sub(kbt.reshape(b, classes, nt).batchMatMul(v.reshape(b, classes, nt).transpose(0, 2, 1)));

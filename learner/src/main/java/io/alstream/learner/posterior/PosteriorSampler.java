@@ -62,6 +62,11 @@ public final class PosteriorSampler {
      * online predictions fB [B, C]; the array lands in the caller's scope.
      */
     public NDArray sample(KernelRegressionState state, NtkFeatures cand, NDArray kbt, NDArray fB) {
+        return sample(state, cand, kbt, null, fB);
+    }
+
+    /** As {@link #sample(KernelRegressionState, NtkFeatures, NDArray, NDArray)} with K(B,T) A^{-1} given (null: computed here). */
+    public NDArray sample(KernelRegressionState state, NtkFeatures cand, NDArray kbt, NDArray kbtInv, NDArray fB) {
         return Scopes.run(() -> {
             NDManager m = fB.getManager();
             DataType type = fB.getDataType();
@@ -77,14 +82,14 @@ public final class PosteriorSampler {
                     prior = diagOfBlocks(kxx, b, c);                               // [B, C]
                     post = prior;
                     if (kbt != null) {
-                        NDArray v = kbt.matMul(state.inverse());
+                        NDArray v = kbtInv != null ? kbtInv : kbt.matMul(state.inverse());
                         long nt = kbt.getShape().get(1);
                         NDArray explained = kbt.reshape(b, c, nt).mul(v.reshape(b, c, nt)).sum(new int[] {2});
                         post = prior.sub(explained);
                     }
                 } else {
                     prior = kxx;
-                    post = kbt == null ? kxx : kxx.sub(kbt.mul(kbt.matMul(state.inverse())).sum(new int[] {1}));
+                    post = kbt == null ? kxx : kxx.sub(kbt.mul(kbtInv != null ? kbtInv : kbt.matMul(state.inverse())).sum(new int[] {1}));
                     prior = prior.expandDims(1);
                     post = post.expandDims(1);                                     // [B, 1]
                 }

@@ -1,0 +1,253 @@
+package io.alstream.learner;
+
+import io.alstream.learner.LearnerConfig.KernelKind;
+import io.alstream.learner.kernel.KernelEntry;
+import io.alstream.learner.kernel.KernelRegressionState;
+import io.alstream.learner.nn.MlpWeights;
+import io.alstream.learner.util.SplitMix64;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Model distribution by deltas (issue 9, item 2): a scorer built from one snapshot and then kept current by
+ * deltas (appends, confirms, drops) holds the state a scorer built from the newest snapshot holds, to 1e-9 in
+ * float64; a replica that misses a delta ignores the rest until the next snapshot.
+ */
+class ModelDeltaTest {
+    private static final int DIM = 16;
+
+    static LearnerConfig config(KernelKind kind) {
+        return LearnerConfig.builder().inputDim(DIM).numClasses(3).hiddenWidths(32).kernelKind(kind)
+                .ridgeLambda(1).kernelCap(100_000).warmupLabels(0).refreshGrowth(0).referencePoolSize(16)
+                .acquisitionFunctions(List.of("lookahead_mlmoc", "lookahead_flip", "bald", "entropy")).selectBy("balent").build();
+    }
+
+    static OnlineModel warmModel(LearnerConfig cfg) {
+        int[] widths = MlpWeights.widths(cfg.inputDim(), cfg.hiddenWidths(), cfg.numClasses());
+        return OnlineModel.createWithWeights(cfg, MlpWeights.initialise(widths, cfg.activation(), 3), true);
+    }
+
+    static float[] row(SplitMix64 rng) {
+        float[] x = new float[DIM];
+        for (int j = 0; j < DIM; j++) {
+            x[j] = (float) rng.nextGaussian();
+        }
+        return x;
+    }
+
+    /** The trainer's side of a publish: the delta from the last published T to the current one, over the wire. */
+    private static ModelDelta publish(OnlineModel m, long[] lastVersion, List<List<KernelEntry>> lastEntries) {
+        List<KernelEntry> now = new ArrayList<>(m.kernelState().entries());
+        ModelDelta d = ModelDelta.between(lastVersion[0], lastEntries.get(0), m.version(), m.isWarm(), now);
+        lastVersion[0] = m.version();
+        lastEntries.set(0, now);
+        return ModelDelta.fromBytes(d.toBytes());
+    }
+
+    @Test
+    void aScorerAfterDeltasHoldsTheStateOfOneBuiltFromTheNewestSnapshot() {
+        for (KernelKind kind : new KernelKind[] {KernelKind.PNTK, KernelKind.FULL}) {
+            LearnerConfig cfg = config(kind);
+            SplitMix64 rng = new SplitMix64(11);
+            try (OnlineModel model = warmModel(cfg);
+                 ModelReplica replica = new ModelReplica(cfg)) {
+                for (int i = 0; i < 12; i++) {
+                    model.fold("l" + i, row(rng), i % 3);
+                }
+                float[] pendingX = row(rng);
+                model.addPending("p0", pendingX);
+                model.addPending("p1", row(rng));
+                model.addPending("p2", row(rng));
+                assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes())));
+                long[] lastVersion = {model.version()};
+                List<List<KernelEntry>> lastEntries = new ArrayList<>(List.of(new ArrayList<>(model.kernelState().entries())));
+
+                int confirms = 0;
+                int drops = 0;
+                int appends = 0;
+                for (int step = 0; step < 15; step++) {
+                    switch (step % 5) {
+                        case 0 -> model.fold("n" + step, row(rng), step % 3);                   // a new label: append
+                        case 1 -> {                                                            // two requests: append pending
+                            assertTrue(model.addPending("q" + step, row(rng)));
+                            assertTrue(model.addPending("s" + step, row(rng)));
+                        }
+                        case 2 -> model.fold("q" + (step - 1), row(rng), (step + 1) % 3);      // a label for one: confirm
+                        case 3 -> assertTrue(model.dropPending("s" + (step - 2)));             // the other times out: drop
+                        default -> { // several changes between two publishes
+                            assertTrue(model.addPending("r" + step, row(rng)));
+                            model.fold("m" + step, row(rng), 1);
+                            assertTrue(model.dropPending("r" + step));
+                            if (step < 10) {
+                                model.fold(step == 4 ? "p0" : "p2", pendingX, 2);
+                            }
+                        }
+                    }
+                    ModelDelta d = publish(model, lastVersion, lastEntries);
+                    confirms += d.confirmed().size();
+                    drops += d.dropped().size();
+                    appends += d.appended().size();
+                    assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(d), "step " + step);
+                    assertEquals(model.version(), replica.version());
+                }
+                assertTrue(confirms >= 3 && drops >= 1 && appends >= 6, "the deltas exercised every kind of change: "
+                        + confirms + " confirms, " + drops + " drops, " + appends + " appends");
+                assertEquals(15, replica.deltasApplied());
+                assertEquals(0, replica.deltasSkipped());
+
+                try (Scorer fromSnapshot = Scorer.of(ModelSnapshot.fromBytes(model.snapshot().toBytes()), cfg)) {
+                    assertSameState(fromSnapshot.state(), replica.scorer().state(), kind + "");
+                    assertSameState(model.kernelState(), replica.scorer().state(), kind + " vs trainer");
+                    float[][] cands = new float[9][];
+                    float[][] pool = new float[13][];
+                    for (int i = 0; i < cands.length; i++) {
+                        cands[i] = row(rng);
+                    }
+                    for (int i = 0; i < pool.length; i++) {
+                        pool[i] = row(rng);
+                    }
+                    ScoredBatch a = fromSnapshot.score(cands, pool);
+                    ScoredBatch b = replica.scorer().score(cands, pool);
+                    assertEquals(a.modelVersion(), b.modelVersion());
+                    for (String f : a.functions()) {
+                        assertClose(a.scores(f), b.scores(f), 1e-9, kind + " " + f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReplicaThatMissesADeltaIgnoresDeltasUntilTheNextSnapshot() {
+        LearnerConfig cfg = config(KernelKind.PNTK);
+        SplitMix64 rng = new SplitMix64(12);
+        try (OnlineModel model = warmModel(cfg);
+             ModelReplica replica = new ModelReplica(cfg)) {
+            for (int i = 0; i < 5; i++) {
+                model.fold("l" + i, row(rng), i % 3);
+            }
+            replica.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes()));
+            long base = model.version();
+            long[] lastVersion = {base};
+            List<List<KernelEntry>> lastEntries = new ArrayList<>(List.of(new ArrayList<>(model.kernelState().entries())));
+            model.fold("a", row(rng), 0);
+            ModelDelta first = publish(model, lastVersion, lastEntries);
+            model.fold("b", row(rng), 1);
+            ModelDelta second = publish(model, lastVersion, lastEntries);
+            model.addPending("c", row(rng));
+            ModelDelta third = publish(model, lastVersion, lastEntries);
+
+            // the first delta is lost: the second does not start at the version held
+            assertEquals(ModelReplica.Outcome.SKIPPED_GAP, replica.offer(second));
+            assertTrue(replica.awaitingSnapshot());
+            assertEquals(base, replica.version(), "still the last complete version");
+            assertEquals(5, replica.scorer().state().size(), "T untouched by the skipped delta");
+            // a late copy of the missed one is ignored too: once behind, only a snapshot re-bases the replica
+            assertEquals(ModelReplica.Outcome.SKIPPED_GAP, replica.offer(first));
+            assertEquals(ModelReplica.Outcome.SKIPPED_GAP, replica.offer(third));
+            assertEquals(3, replica.deltasSkipped());
+            assertEquals(base, replica.version());
+
+            assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes())));
+            assertFalse(replica.awaitingSnapshot());
+            assertEquals(model.version(), replica.version());
+            model.fold("d", row(rng), 2);
+            assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(publish(model, lastVersion, lastEntries)));
+            assertEquals(ModelReplica.Outcome.STALE, replica.offer(third), "an old delta is no gap");
+
+            // a scorer refuses a delta for another base outright
+            assertFalse(replica.scorer().apply(second));
+        }
+    }
+
+    @Test
+    void theWireFormatsAreVersionedAndRejectGarbage() {
+        assertThrows(IllegalArgumentException.class, () -> ModelDelta.fromBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+        assertThrows(IllegalArgumentException.class, () -> ModelSnapshot.fromBytes(new byte[] {0x41, 0x4C, 0x53, 0x53, 0, 0, 0, 9}));
+        assertThrows(IllegalArgumentException.class, () -> new ModelDelta(5, 5, true, List.of(), List.of(), List.of()));
+    }
+
+    /**
+     * Bytes per version at the production shape of issue 9 (784 inputs, 256 hidden, 10 classes, |T| = 1,024,
+     * float64 kernel maths): the full snapshot against the delta of one label and of one pending request.
+     */
+    @Test
+    void bytesPerVersionAtProductionSize() {
+        LearnerConfig cfg = LearnerConfig.builder().inputDim(784).numClasses(10).hiddenWidths(256)
+                .kernelCap(100_000).warmupLabels(0).refreshGrowth(0).build();
+        SplitMix64 rng = new SplitMix64(13);
+        int n = 1024;
+        float[][] xs = new float[n][784];
+        String[] ids = new String[n];
+        int[] ys = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 784; j++) {
+                xs[i][j] = (float) rng.nextDouble();
+            }
+            ids[i] = "event-" + i;
+            ys[i] = i % 10;
+        }
+        int[] widths = MlpWeights.widths(784, new int[] {256}, 10);
+        try (OnlineModel model = OnlineModel.createWithWeights(cfg, MlpWeights.initialise(widths, cfg.activation(), 1), true)) {
+            model.foldBatch(ids, xs, ys);
+            List<KernelEntry> before = new ArrayList<>(model.kernelState().entries());
+            long v0 = model.version();
+            ModelSnapshot snap = model.snapshot();
+            int snapshotBytes = snap.toBytes().length;
+            byte[] float64Format = snap.toBytes(1);
+            // the old format still decodes, to the same snapshot
+            assertEquals(snap.version(), ModelSnapshot.fromBytes(float64Format).version());
+            assertArrayEquals(snap.inverse(), ModelSnapshot.fromBytes(float64Format).inverse(), 0.0);
+            assertArrayEquals(snap.inverse(), ModelSnapshot.fromBytes(snap.toBytes()).inverse(), 0.0);
+            assertEquals(snap.weights(), ModelSnapshot.fromBytes(snap.toBytes()).weights(), "weights survive the float32 wire form");
+            assertEquals(snap.entries().get(5).target()[5], ModelSnapshot.fromBytes(snap.toBytes()).entries().get(5).target()[5]);
+            model.fold("event-new", xs[0].clone(), 3);
+            byte[] label = ModelDelta.between(v0, before, model.version(), true, new ArrayList<>(model.kernelState().entries())).toBytes();
+            List<KernelEntry> afterLabel = new ArrayList<>(model.kernelState().entries());
+            long v1 = model.version();
+            model.addPending("event-pending", xs[1].clone());
+            byte[] pending = ModelDelta.between(v1, afterLabel, model.version(), true, new ArrayList<>(model.kernelState().entries())).toBytes();
+            System.out.printf("model broadcast bytes at |T| = %d, 784 -> 256 -> 10, float64 kernel: full snapshot %,d "
+                    + "(format 1, all float64: %,d), delta of one label %,d, delta of one pending request %,d%n",
+                    n, snapshotBytes, float64Format.length, label.length, pending.length);
+            assertTrue(snapshotBytes < float64Format.length, "compact form not smaller");
+            // one label's delta carries its 784 float32 features and little else
+            assertTrue(label.length < 784 * 4 + 200, "label delta " + label.length);
+            assertTrue(pending.length < 784 * 4 + 200, "pending delta " + pending.length);
+            assertTrue(snapshotBytes > 1000 * label.length, "snapshot " + snapshotBytes + " vs delta " + label.length);
+        }
+    }
+
+    static void assertSameState(KernelRegressionState expected, KernelRegressionState actual, String what) {
+        assertEquals(expected.size(), actual.size(), what + ": |T|");
+        for (int i = 0; i < expected.size(); i++) {
+            KernelEntry e = expected.entries().get(i);
+            KernelEntry a = actual.entries().get(i);
+            assertEquals(e.id(), a.id(), what + ": entry " + i);
+            assertEquals(e.pending(), a.pending(), what + ": pending " + e.id());
+            assertArrayEquals(e.target(), a.target(), 0.0, what + ": target " + e.id());
+            assertArrayEquals(e.x(), a.x(), 0.0, what + ": x " + e.id());
+        }
+        assertClose(expected.inverseToDoubles(), actual.inverseToDoubles(), 1e-9, what + ": A^-1");
+        assertNotNull(actual.alpha());
+        double[] ea = expected.alpha().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        double[] aa = actual.alpha().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        assertClose(ea, aa, 1e-9, what + ": alpha");
+    }
+
+    static void assertClose(double[] e, double[] a, double tol, String what) {
+        assertEquals(e.length, a.length, what + ": length");
+        for (int i = 0; i < e.length; i++) {
+            assertTrue(Math.abs(e[i] - a[i]) <= tol, what + "[" + i + "]: " + e[i] + " vs " + a[i]);
+        }
+    }
+}
