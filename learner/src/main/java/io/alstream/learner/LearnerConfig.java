@@ -78,6 +78,7 @@ public final class LearnerConfig implements Serializable {
     private final Precision precision;
     // ---- training
     private final int trainEpochs;
+    private final int trainSteps;
     private final double learningRate;
     private final int batchSize;
     private final boolean refreshWarmStart;
@@ -118,6 +119,7 @@ public final class LearnerConfig implements Serializable {
         this.maxTrainingLabels = b.maxTrainingLabels;
         this.precision = b.precision;
         this.trainEpochs = b.trainEpochs;
+        this.trainSteps = b.trainSteps;
         this.learningRate = b.learningRate;
         this.batchSize = b.batchSize;
         this.refreshWarmStart = b.refreshWarmStart;
@@ -150,7 +152,7 @@ public final class LearnerConfig implements Serializable {
         b.activation = activation; b.dropout = dropout; b.seed = seed; b.kernelKind = kernelKind;
         b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery; b.refreshGrowth = refreshGrowth;
         b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.precision = precision;
-        b.trainEpochs = trainEpochs; b.learningRate = learningRate; b.batchSize = batchSize;
+        b.trainEpochs = trainEpochs; b.trainSteps = trainSteps; b.learningRate = learningRate; b.batchSize = batchSize;
         b.refreshWarmStart = refreshWarmStart; b.posteriorKind = posteriorKind;
         b.posteriorSamples = posteriorSamples; b.gaussianPriorVariance = gaussianPriorVariance;
         b.softmaxTemperature = softmaxTemperature; b.referencePoolSize = referencePoolSize;
@@ -179,6 +181,8 @@ public final class LearnerConfig implements Serializable {
     public int maxTrainingLabels() { return maxTrainingLabels; }
     public Precision precision() { return precision; }
     public int trainEpochs() { return trainEpochs; }
+    /** Most optimizer steps per (re)training, whatever the number of kept labels. */
+    public int trainSteps() { return trainSteps; }
     public double learningRate() { return learningRate; }
     public int batchSize() { return batchSize; }
     public boolean refreshWarmStart() { return refreshWarmStart; }
@@ -212,7 +216,7 @@ public final class LearnerConfig implements Serializable {
                 + ", retrain at the cap" + (refreshEvery > 0 ? ", every " + refreshEvery + " labels" : "")
                 + (refreshGrowth > 1 ? ", at x" + refreshGrowth + " the labels of the last training" : "")
                 + ", warmup " + warmupLabels + " labels, " + precision
-                + " | training: " + trainEpochs + " epochs, lr " + learningRate + ", batch " + batchSize
+                + " | training: " + trainEpochs + " epochs (at most " + trainSteps + " steps), lr " + learningRate + ", batch " + batchSize
                 + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels"
                 + " | posterior: " + posteriorKind + " x" + posteriorSamples + ", prior var " + gaussianPriorVariance
                 + ", softmax T " + softmaxTemperature
@@ -248,6 +252,7 @@ public final class LearnerConfig implements Serializable {
         private int maxTrainingLabels = 100_000;
         private Precision precision = Precision.FLOAT64;
         private int trainEpochs = 100;
+        private int trainSteps = 20_000;
         private double learningRate = 1e-3;
         private int batchSize = 32;
         private boolean refreshWarmStart = true;
@@ -313,6 +318,12 @@ public final class LearnerConfig implements Serializable {
         public Builder precision(Precision v) { precision = v; return this; }
         /** Epochs per (re)training. Default 100. */
         public Builder trainEpochs(int v) { trainEpochs = v; return this; }
+        /**
+         * Step budget of one (re)training: at most this many Adam steps (mini-batches), so a retrain on 100,000
+         * kept labels costs the same as one on 6,400 instead of growing with epochs x labels. Default 20000:
+         * the 100 epochs of batch 32 fit in it up to 6,400 kept labels (every label count of the benchmarks).
+         */
+        public Builder trainSteps(int v) { trainSteps = v; return this; }
         /** Adam learning rate. Default 1e-3. */
         public Builder learningRate(double v) { learningRate = v; return this; }
         /** Mini-batch size. Default 32. */
@@ -373,6 +384,7 @@ public final class LearnerConfig implements Serializable {
             require(refreshGrowth == 0 || refreshGrowth > 1, "refreshGrowth must be 0 (off) or > 1");
             require(maxTrainingLabels >= 1, "maxTrainingLabels must be >= 1");
             require(trainEpochs >= 0 && learningRate > 0 && batchSize >= 1, "bad training settings");
+            require(trainSteps >= 1, "trainSteps must be >= 1, got " + trainSteps);
             require(posteriorSamples >= 1, "posteriorSamples must be >= 1");
             require(gaussianPriorVariance >= 0, "gaussianPriorVariance must be >= 0");
             require(softmaxTemperature > 0, "softmaxTemperature must be > 0");

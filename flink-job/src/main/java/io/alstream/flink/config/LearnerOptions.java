@@ -56,6 +56,8 @@ public final class LearnerOptions {
                 (b, v) -> b.precision(LearnerConfig.Precision.valueOf(upper(v))));
         add("train-epochs", "Epochs per (re)training.", c -> Integer.toString(c.trainEpochs()),
                 (b, v) -> b.trainEpochs(Integer.parseInt(v)));
+        add("train-steps", "Step budget of one (re)training: at most this many mini-batch steps whatever the kept labels.",
+                c -> Integer.toString(c.trainSteps()), (b, v) -> b.trainSteps(Integer.parseInt(v)));
         add("learning-rate", "Adam learning rate.", c -> Double.toString(c.learningRate()),
                 (b, v) -> b.learningRate(Double.parseDouble(v)));
         add("batch-size", "Training mini-batch size.", c -> Integer.toString(c.batchSize()),
