@@ -75,6 +75,7 @@ public final class LearnerConfig implements Serializable {
     private final double refreshGrowth;
     private final int warmupLabels;
     private final int maxTrainingLabels;
+    private final int dedupWindow;
     private final Precision precision;
     // ---- training
     private final int trainEpochs;
@@ -117,6 +118,7 @@ public final class LearnerConfig implements Serializable {
         this.refreshGrowth = b.refreshGrowth;
         this.warmupLabels = b.warmupLabels;
         this.maxTrainingLabels = b.maxTrainingLabels;
+        this.dedupWindow = b.dedupWindow;
         this.precision = b.precision;
         this.trainEpochs = b.trainEpochs;
         this.trainSteps = b.trainSteps;
@@ -151,7 +153,7 @@ public final class LearnerConfig implements Serializable {
         b.inputDim = inputDim; b.numClasses = numClasses; b.hiddenWidths = hiddenWidths.clone();
         b.activation = activation; b.dropout = dropout; b.seed = seed; b.kernelKind = kernelKind;
         b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery; b.refreshGrowth = refreshGrowth;
-        b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.precision = precision;
+        b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.dedupWindow = dedupWindow; b.precision = precision;
         b.trainEpochs = trainEpochs; b.trainSteps = trainSteps; b.learningRate = learningRate; b.batchSize = batchSize;
         b.refreshWarmStart = refreshWarmStart; b.posteriorKind = posteriorKind;
         b.posteriorSamples = posteriorSamples; b.gaussianPriorVariance = gaussianPriorVariance;
@@ -179,6 +181,8 @@ public final class LearnerConfig implements Serializable {
     public double refreshGrowth() { return refreshGrowth; }
     public int warmupLabels() { return warmupLabels; }
     public int maxTrainingLabels() { return maxTrainingLabels; }
+    /** How many of the most recently folded event ids are remembered to refuse a second fold. */
+    public int dedupWindow() { return dedupWindow; }
     public Precision precision() { return precision; }
     public int trainEpochs() { return trainEpochs; }
     /** Most optimizer steps per (re)training, whatever the number of kept labels. */
@@ -217,7 +221,7 @@ public final class LearnerConfig implements Serializable {
                 + (refreshGrowth > 1 ? ", at x" + refreshGrowth + " the labels of the last training" : "")
                 + ", warmup " + warmupLabels + " labels, " + precision
                 + " | training: " + trainEpochs + " epochs (at most " + trainSteps + " steps), lr " + learningRate + ", batch " + batchSize
-                + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels"
+                + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels, dedup window " + dedupWindow
                 + " | posterior: " + posteriorKind + " x" + posteriorSamples + ", prior var " + gaussianPriorVariance
                 + ", softmax T " + softmaxTemperature
                 + " | acquisition: " + acquisitionFunctions + ", select by " + selectBy + ", pool " + referencePoolSize
@@ -250,6 +254,7 @@ public final class LearnerConfig implements Serializable {
         private double refreshGrowth = 2;
         private int warmupLabels = 50;
         private int maxTrainingLabels = 100_000;
+        private int dedupWindow = 100_000;
         private Precision precision = Precision.FLOAT64;
         private int trainEpochs = 100;
         private int trainSteps = 20_000;
@@ -314,6 +319,13 @@ public final class LearnerConfig implements Serializable {
         public Builder warmupLabels(int v) { warmupLabels = v; return this; }
         /** Most recent labels kept for retraining at a refresh. Default 100000. */
         public Builder maxTrainingLabels(int v) { maxTrainingLabels = v; return this; }
+        /**
+         * The newest folded event ids remembered, so a label delivered again folds once (DESIGN 6). Bounded so the
+         * trainer's state does not grow with every label ever folded: a replay after a restore starts at the
+         * checkpoint, so the window must only cover labels redelivered later than that (the broker's re-queues
+         * within a request's deadline). Default 100000.
+         */
+        public Builder dedupWindow(int v) { dedupWindow = v; return this; }
         /** Float type of the kernel maths. Default FLOAT64 (the references need it; FLOAT32 is faster on GPUs). */
         public Builder precision(Precision v) { precision = v; return this; }
         /** Epochs per (re)training. Default 100. */
@@ -383,6 +395,7 @@ public final class LearnerConfig implements Serializable {
             require(refreshEvery >= 0 && warmupLabels >= 0, "refreshEvery and warmupLabels must be >= 0");
             require(refreshGrowth == 0 || refreshGrowth > 1, "refreshGrowth must be 0 (off) or > 1");
             require(maxTrainingLabels >= 1, "maxTrainingLabels must be >= 1");
+            require(dedupWindow >= 1, "dedupWindow must be >= 1, got " + dedupWindow);
             require(trainEpochs >= 0 && learningRate > 0 && batchSize >= 1, "bad training settings");
             require(trainSteps >= 1, "trainSteps must be >= 1, got " + trainSteps);
             require(posteriorSamples >= 1, "posteriorSamples must be >= 1");

@@ -188,7 +188,7 @@ public final class OnlineModel implements AutoCloseable {
                 state.append(new KernelEntry(eventId, x, target, false), f);
             }
         }
-        foldedIds.add(eventId);
+        rememberFolded(eventId);
         rememberForTraining(x, label);
         labelsFolded++;
         labelsSinceRefresh++;
@@ -217,9 +217,10 @@ public final class OnlineModel implements AutoCloseable {
             if (labels[i] < 0 || labels[i] >= config.numClasses()) {
                 throw new IllegalArgumentException("label " + labels[i] + " outside [0, " + config.numClasses() + ")");
             }
-            if (!foldedIds.add(eventIds[i])) {
+            if (foldedIds.contains(eventIds[i])) {
                 continue;
             }
+            rememberFolded(eventIds[i]);
             int pendingIndex = state.indexOf(eventIds[i]);
             if (pendingIndex >= 0) {
                 state.setTarget(pendingIndex, oneHot(labels[i]), false);
@@ -237,6 +238,16 @@ public final class OnlineModel implements AutoCloseable {
             refreshNow();
         }
         return folded;
+    }
+
+    /** Remembers a folded id; the oldest leaves once the window is full (LinkedHashSet keeps insertion order). */
+    private void rememberFolded(String eventId) {
+        foldedIds.add(eventId);
+        if (foldedIds.size() > config.dedupWindow()) {
+            java.util.Iterator<String> oldest = foldedIds.iterator();
+            oldest.next();
+            oldest.remove();
+        }
     }
 
     private boolean refreshDue() {
@@ -617,7 +628,7 @@ public final class OnlineModel implements AutoCloseable {
             }
             int ids = in.readInt();
             for (int i = 0; i < ids; i++) {
-                m.foldedIds.add(in.readUTF());
+                m.rememberFolded(in.readUTF());
             }
             if (format >= 2 && in.readBoolean()) {
                 int trainCount = in.readInt();

@@ -256,4 +256,22 @@ class AsyncRetrainTest {
             assertFalse(java.util.Arrays.equals(more.weights().weight(0), budget.weights().weight(0)));
         }
     }
+
+    @Test
+    void foldedIdsAreRememberedInABoundedWindow() {
+        LearnerConfig cfg = config().toBuilder().warmupLabels(0).dedupWindow(5).build();
+        List<double[]> xs = points();
+        try (OnlineModel m = OnlineModel.create(cfg)) {
+            for (int i = 0; i < 8; i++) {
+                m.fold("e" + i, xs.get(i), i % 3);
+            }
+            assertTrue(m.fold("e7", xs.get(7), 1).duplicate());
+            assertTrue(m.fold("e3", xs.get(3), 0).duplicate(), "the 5 newest ids are remembered");
+            assertFalse(m.fold("e2", xs.get(2), 2).duplicate(), "older ones have left the window");
+            try (OnlineModel back = OnlineModel.fromBytes(cfg, m.toBytes())) {
+                assertTrue(back.fold("e2", xs.get(2), 2).duplicate());
+                assertFalse(back.fold("e3", xs.get(3), 0).duplicate(), "the window is restored with the state");
+            }
+        }
+    }
 }

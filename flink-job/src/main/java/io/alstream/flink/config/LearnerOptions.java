@@ -52,6 +52,8 @@ public final class LearnerOptions {
                 c -> Integer.toString(c.warmupLabels()), (b, v) -> b.warmupLabels(Integer.parseInt(v)));
         add("max-training-labels", "Most recent labels kept for retraining.", c -> Integer.toString(c.maxTrainingLabels()),
                 (b, v) -> b.maxTrainingLabels(Integer.parseInt(v)));
+        add("dedup-window", "Newest folded event ids remembered so a redelivered label folds once.",
+                c -> Integer.toString(c.dedupWindow()), (b, v) -> b.dedupWindow(Integer.parseInt(v)));
         add("precision", "float64 or float32 for the kernel maths.", c -> lower(c.precision()),
                 (b, v) -> b.precision(LearnerConfig.Precision.valueOf(upper(v))));
         add("train-epochs", "Epochs per (re)training.", c -> Integer.toString(c.trainEpochs()),

@@ -128,7 +128,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         byte[] bookBytes = first(bookkeepingState.get());
         if (modelBytes != null) {
             model = OnlineModel.fromBytes(learnerConfig, modelBytes, retrainThread);
-            book = bookBytes == null ? new TrainerBookkeeping() : (TrainerBookkeeping) LearnerBridge.fromJavaBytes(bookBytes);
+            book = bookBytes == null ? new TrainerBookkeeping() : TrainerBookkeeping.fromBytes(bookBytes);
             LOG.info("trainer restored model version {} ({} labels folded)", model.version(), model.stats().labelsFolded());
             // Scorers restore their broadcast copy from the same checkpoint; publish again anyway so a
             // rescaled job's new tasks get the model without waiting for the next label.
@@ -154,7 +154,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
         modelState.update(List.of(model.toBytes()));
-        bookkeepingState.update(List.of(LearnerBridge.javaBytes(book)));
+        bookkeepingState.update(List.of(book.toBytes()));
     }
 
     @Override
