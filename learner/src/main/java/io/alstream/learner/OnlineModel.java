@@ -45,8 +45,11 @@ import java.util.Set;
 public final class OnlineModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineModel.class);
     private static final int MAGIC = 0x414C534D; // "ALSM"
-    /** 2: adds the running retrain's inputs. 1 is still read. */
-    private static final int FORMAT = 2;
+    /**
+     * 2: adds the running retrain's inputs; 3: the kept labels may be kept apart (count -1) and their first
+     * sequence number follows. 1 and 2 are still read.
+     */
+    private static final int FORMAT = 3;
 
     private final LearnerConfig config;
     private final NDManager manager;
@@ -54,8 +57,7 @@ public final class OnlineModel implements AutoCloseable {
     private DeviceMlp deviceNet;
     private EmpiricalNtk ntk;
     private KernelRegressionState state;
-    private final Deque<float[]> trainX = new ArrayDeque<>();
-    private final Deque<Integer> trainY = new ArrayDeque<>();
+    private KeptLabels kept = new KeptLabels();
     private final Set<String> foldedIds = new LinkedHashSet<>();
     private long version;
     private long labelsFolded;
@@ -375,7 +377,7 @@ public final class OnlineModel implements AutoCloseable {
                 superseded.add(e.id()); // in the training set: the new network learns them, T forgets them
             }
         }
-        Retrain r = new Retrain(trainX.size(), superseded);
+        Retrain r = new Retrain(kept.size(), superseded);
         retrain = r;
         labelsSinceRefresh = 0;
         if (retrainExecutor == null) {
@@ -399,8 +401,8 @@ public final class OnlineModel implements AutoCloseable {
                 : network.weights();
         List<float[]> xs = new ArrayList<>(r.trainCount);
         int[] ys = new int[r.trainCount];
-        java.util.Iterator<float[]> xi = trainX.iterator();
-        java.util.Iterator<Integer> yi = trainY.iterator();
+        java.util.Iterator<float[]> xi = kept.features();
+        java.util.Iterator<Integer> yi = kept.labels();
         for (int i = 0; i < r.trainCount; i++) {
             xs.add(xi.next());
             ys[i] = yi.next();
@@ -514,8 +516,7 @@ public final class OnlineModel implements AutoCloseable {
         for (int i = 0; i < x.length; i++) {
             f[i] = (float) x[i];
         }
-        trainX.addLast(f);
-        trainY.addLast(label);
+        kept.add(f, label);
         evictTrainingLabels();
     }
 
@@ -524,9 +525,8 @@ public final class OnlineModel implements AutoCloseable {
         if (retrain != null) {
             return;
         }
-        while (trainX.size() > config.maxTrainingLabels()) {
-            trainX.removeFirst();
-            trainY.removeFirst();
+        while (kept.size() > config.maxTrainingLabels()) {
+            kept.evictOldest();
         }
     }
 
@@ -545,6 +545,24 @@ public final class OnlineModel implements AutoCloseable {
 
     /** Full state: weights, T, A^{-1}, targets, pending set, kept labels, folded ids, counters, version. */
     public byte[] toBytes() {
+        return toBytes(true);
+    }
+
+    /**
+     * The state without the kept labels, which go to {@link #keptLabelChunks()} (a checkpoint stores them
+     * apart: full chunks are encoded once, not at every checkpoint). Restore with
+     * {@link #fromBytes(LearnerConfig, byte[], Iterable, java.util.concurrent.Executor)}.
+     */
+    public byte[] toBytesWithoutKeptLabels() {
+        return toBytes(false);
+    }
+
+    /** The kept labels as consecutive chunks in a versioned encoding (full chunks cached). */
+    public List<byte[]> keptLabelChunks() {
+        return kept.encodeChunks();
+    }
+
+    private byte[] toBytes(boolean withKeptLabels) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -560,11 +578,16 @@ public final class OnlineModel implements AutoCloseable {
             deviceNet.weights().write(out);   // the linearisation point
             ModelSnapshot.writeEntries(out, state.entries());
             StateCodec.writeDoubles(out, state.inverseToDoubles());
-            out.writeInt(trainX.size());
-            java.util.Iterator<Integer> ys = trainY.iterator();
-            for (float[] x : trainX) {
-                StateCodec.writeFloats(out, x);
-                out.writeInt(ys.next());
+            if (withKeptLabels) {
+                out.writeInt(kept.size());
+                java.util.Iterator<Integer> ys = kept.labels();
+                for (java.util.Iterator<float[]> xs = kept.features(); xs.hasNext(); ) {
+                    StateCodec.writeFloats(out, xs.next());
+                    out.writeInt(ys.next());
+                }
+            } else {
+                out.writeInt(-1); // kept apart, in chunks
+                out.writeInt(kept.size());
             }
             out.writeInt(foldedIds.size());
             for (String id : foldedIds) {
@@ -579,6 +602,7 @@ public final class OnlineModel implements AutoCloseable {
                     out.writeUTF(id);
                 }
             }
+            out.writeLong(kept.head()); // format 3
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -596,13 +620,22 @@ public final class OnlineModel implements AutoCloseable {
      * yields the same network as the interrupted run would have.
      */
     public static OnlineModel fromBytes(LearnerConfig config, byte[] data, java.util.concurrent.Executor executor) {
+        return fromBytes(config, data, null, executor);
+    }
+
+    /**
+     * Restores state saved by {@link #toBytesWithoutKeptLabels()} with the chunks of {@link #keptLabelChunks()}
+     * (chunks may be null for state that holds its kept labels inline).
+     */
+    public static OnlineModel fromBytes(LearnerConfig config, byte[] data, Iterable<byte[]> keptChunks,
+                                        java.util.concurrent.Executor executor) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             if (in.readInt() != MAGIC) {
                 throw new IllegalArgumentException("not an OnlineModel state");
             }
             int format = in.readInt();
-            if (format != FORMAT && format != 1) {
+            if (format < 1 || format > FORMAT) {
                 throw new IllegalArgumentException("unsupported OnlineModel state format " + format);
             }
             String savedConfig = in.readUTF();
@@ -622,9 +655,19 @@ public final class OnlineModel implements AutoCloseable {
             m.network.setWeights(training);
             m.state.restore(entries, inverse);
             int n = in.readInt();
+            if (n == -1 && format >= 3) {
+                if (keptChunks == null) {
+                    throw new IllegalArgumentException("this state keeps its labels apart: restore it with their chunks");
+                }
+                m.kept = KeptLabels.decodeChunks(keptChunks, config.inputDim());
+                int expected = in.readInt();
+                if (m.kept.size() != expected) {
+                    throw new IllegalArgumentException("the state kept " + expected + " labels, its chunks hold " + m.kept.size());
+                }
+            }
             for (int i = 0; i < n; i++) {
-                m.trainX.addLast(StateCodec.readFloats(in));
-                m.trainY.addLast(in.readInt());
+                float[] x = StateCodec.readFloats(in);
+                m.kept.add(x, in.readInt());
             }
             int ids = in.readInt();
             for (int i = 0; i < ids; i++) {
@@ -637,11 +680,19 @@ public final class OnlineModel implements AutoCloseable {
                 for (int i = 0; i < superseded; i++) {
                     ids2.add(in.readUTF());
                 }
-                if (trainCount > m.trainX.size()) {
+                if (trainCount > m.kept.size()) {
                     throw new IllegalArgumentException("corrupt OnlineModel state: a retrain on " + trainCount
-                            + " labels but only " + m.trainX.size() + " kept");
+                            + " labels but only " + m.kept.size() + " kept");
                 }
                 m.retrain = new Retrain(trainCount, ids2);
+            }
+            if (format >= 3) {
+                long head = in.readLong();
+                if (n >= 0) {
+                    m.kept.setHead(head);
+                } else if (head != m.kept.head()) {
+                    throw new IllegalArgumentException("kept-labels chunks start at " + m.kept.head() + ", the state says " + head);
+                }
             }
             m.version = version;
             m.labelsFolded = labelsFolded;

@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StateFixtureTest {
     static final String FORMAT_2 = "online-model-format2.bin";
+    static final String FORMAT_3 = "online-model-format3.bin";
+    static final String CHUNK_1 = "kept-labels-chunk-format1.bin";
 
     static LearnerConfig config() {
         return LearnerConfig.builder().inputDim(4).numClasses(3).hiddenWidths(8).warmupLabels(5).trainEpochs(2)
@@ -35,6 +37,53 @@ class StateFixtureTest {
             x[j] = (float) rng.nextGaussian();
         }
         return x;
+    }
+
+    /** The same state as {@link #build()}, format 3 with its kept labels apart: [state, chunk]. */
+    static byte[][] buildApart() {
+        try (OnlineModel m = OnlineModel.fromBytes(config(), build(), new HeldExecutor())) {
+            List<byte[]> chunks = m.keptLabelChunks();
+            return new byte[][] {m.toBytesWithoutKeptLabels(), chunks.get(0)};
+        }
+    }
+
+    static byte[] resource(String name) throws IOException {
+        try (InputStream in = StateFixtureTest.class.getResourceAsStream("/state-fixtures/" + name)) {
+            assertNotNull(in, "fixture missing: " + name);
+            return in.readAllBytes();
+        }
+    }
+
+    /** What the fixture state must restore to, whatever the format. */
+    static void check(OnlineModel m, HeldExecutor held) {
+        ModelStats s = m.stats();
+        assertEquals(6, s.labelsFolded());
+        assertEquals(7, s.kernelSize());
+        assertEquals(1, s.pendingCount());
+        assertEquals(0, s.refreshCount());
+        assertFalse(s.warm());
+        assertTrue(m.isRetraining(), "the retrain running when the state was saved restarts");
+        assertTrue(m.fold("e3", new float[4], 0).duplicate(), "folded ids restored");
+        held.runAll();
+        assertTrue(m.pollRetrain());
+        assertTrue(m.isWarm());
+        assertEquals(List.of("p0", "e5"), m.kernelState().entries().stream().map(e -> e.id()).toList(),
+                "T after the retrain: what it was not trained on");
+        assertTrue(m.kernelState().entries().get(0).pending());
+    }
+
+    @Test
+    void restoresTheCommittedStateOfFormat3WithItsKeptLabelsApart() throws IOException {
+        String dir = System.getProperty("alstream.fixtures.write");
+        if (dir != null) {
+            byte[][] apart = buildApart();
+            Files.write(Path.of(dir, FORMAT_3), apart[0]);
+            Files.write(Path.of(dir, CHUNK_1), apart[1]);
+        }
+        HeldExecutor held = new HeldExecutor();
+        try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_3), List.of(resource(CHUNK_1)), held)) {
+            check(m, held);
+        }
     }
 
     /** e0..e4 (the 5th starts the warm-up retrain), then a pending request p0 and a label e5 while it runs. */
@@ -54,30 +103,12 @@ class StateFixtureTest {
     @Test
     void restoresTheCommittedStateOfFormat2() throws IOException {
         String dir = System.getProperty("alstream.fixtures.write");
-        if (dir != null) {
-            Files.write(Path.of(dir, FORMAT_2), build());
-        }
-        byte[] fixture;
-        try (InputStream in = getClass().getResourceAsStream("/state-fixtures/" + FORMAT_2)) {
-            assertNotNull(in, "fixture missing: " + FORMAT_2);
-            fixture = in.readAllBytes();
+        if (dir != null && !Files.exists(Path.of(dir, FORMAT_2))) {
+            Files.write(Path.of(dir, FORMAT_2), build()); // format 2 is no longer written: keep the committed file
         }
         HeldExecutor held = new HeldExecutor();
-        try (OnlineModel m = OnlineModel.fromBytes(config(), fixture, held)) {
-            ModelStats s = m.stats();
-            assertEquals(6, s.labelsFolded());
-            assertEquals(7, s.kernelSize());
-            assertEquals(1, s.pendingCount());
-            assertEquals(0, s.refreshCount());
-            assertFalse(s.warm());
-            assertTrue(m.isRetraining(), "the retrain running when the state was saved restarts");
-            assertTrue(m.fold("e3", new float[4], 0).duplicate(), "folded ids restored");
-            held.runAll();
-            assertTrue(m.pollRetrain());
-            assertTrue(m.isWarm());
-            assertEquals(List.of("p0", "e5"), m.kernelState().entries().stream().map(e -> e.id()).toList(),
-                    "T after the retrain: what it was not trained on");
-            assertTrue(m.kernelState().entries().get(0).pending());
+        try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_2), held)) {
+            check(m, held);
         }
     }
 }

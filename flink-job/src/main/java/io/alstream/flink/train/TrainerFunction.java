@@ -65,6 +65,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     private transient ListState<byte[]> modelState;
     private transient ListState<byte[]> bookkeepingState;
+    /** The kept training labels, in chunks apart from the model (full chunks are encoded once). */
+    private transient ListState<byte[]> keptLabelsState;
     private transient OnlineModel model;
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
@@ -124,10 +126,15 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
                 new ListStateDescriptor<>("online-model", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         bookkeepingState = ctx.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-bookkeeping", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        keptLabelsState = ctx.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("kept-labels", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         byte[] modelBytes = first(modelState.get());
         byte[] bookBytes = first(bookkeepingState.get());
         if (modelBytes != null) {
-            model = OnlineModel.fromBytes(learnerConfig, modelBytes, retrainThread);
+            List<byte[]> chunks = new ArrayList<>();
+            keptLabelsState.get().forEach(chunks::add);
+            // state of the first version holds its kept labels inline (no chunks; they are ignored then)
+            model = OnlineModel.fromBytes(learnerConfig, modelBytes, chunks, retrainThread);
             book = bookBytes == null ? new TrainerBookkeeping() : TrainerBookkeeping.fromBytes(bookBytes);
             LOG.info("trainer restored model version {} ({} labels folded)", model.version(), model.stats().labelsFolded());
             // Scorers restore their broadcast copy from the same checkpoint; publish again anyway so a
@@ -153,7 +160,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-        modelState.update(List.of(model.toBytes()));
+        modelState.update(List.of(model.toBytesWithoutKeptLabels()));
+        keptLabelsState.update(model.keptLabelChunks());
         bookkeepingState.update(List.of(book.toBytes()));
     }
 
