@@ -55,6 +55,19 @@ public final class TrainerStateSize {
                     state.length / 1e6, state.length, (t2 - t1) / 1_000_000);
             System.out.printf(Locale.ROOT, "  of which kept labels ~%.1f MB, A^-1 %.1f MB, rest (weights x2, T's rows, ids) %.1f MB%n",
                     labelsPart / 1e6, inversePart / 1e6, (state.length - labelsPart - inversePart) / 1e6);
+            // as the trainer checkpoints it: the model apart from its kept labels, and the labels in chunks
+            long t3 = System.nanoTime();
+            byte[] apart = m.toBytesWithoutKeptLabels();
+            long t4 = System.nanoTime();
+            List<byte[]> chunks = m.keptLabelChunks();
+            long t5 = System.nanoTime();
+            List<byte[]> again = m.keptLabelChunks();
+            long t6 = System.nanoTime();
+            long chunkBytes = chunks.stream().mapToLong(c -> c.length).sum();
+            System.out.printf(Locale.ROOT, "trainer checkpoint (model + kept-label chunks): %.1f MB = %.1f MB model state (encoded in %d ms)"
+                            + " + %.1f MB in %d chunks (first encoding %d ms, next checkpoint %d ms: full chunks cached)%n",
+                    (apart.length + chunkBytes) / 1e6, apart.length / 1e6, (t4 - t3) / 1_000_000, chunkBytes / 1e6, chunks.size(),
+                    (t5 - t4) / 1_000_000, (t6 - t5) / 1_000_000);
             System.out.printf(Locale.ROOT, "built in %.0f s%n", (t1 - t0) / 1e9);
         }
     }
