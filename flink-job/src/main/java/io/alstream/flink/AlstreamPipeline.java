@@ -84,7 +84,8 @@ public final class AlstreamPipeline {
                 .keyBy(t -> TrainerFunction.KEY, TypeInformation.of(Byte.class))
                 .process(new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
                         config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default",
-                        config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS)))
+                        config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS))
+                        .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS)))
                 .returns(TypeInformation.of(ModelBroadcast.class))
                 .setParallelism(1).setMaxParallelism(1)
                 .name("trainer").uid("trainer");

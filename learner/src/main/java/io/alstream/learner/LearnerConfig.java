@@ -75,9 +75,11 @@ public final class LearnerConfig implements Serializable {
     private final double refreshGrowth;
     private final int warmupLabels;
     private final int maxTrainingLabels;
+    private final int dedupWindow;
     private final Precision precision;
     // ---- training
     private final int trainEpochs;
+    private final int trainSteps;
     private final double learningRate;
     private final int batchSize;
     private final boolean refreshWarmStart;
@@ -116,8 +118,10 @@ public final class LearnerConfig implements Serializable {
         this.refreshGrowth = b.refreshGrowth;
         this.warmupLabels = b.warmupLabels;
         this.maxTrainingLabels = b.maxTrainingLabels;
+        this.dedupWindow = b.dedupWindow;
         this.precision = b.precision;
         this.trainEpochs = b.trainEpochs;
+        this.trainSteps = b.trainSteps;
         this.learningRate = b.learningRate;
         this.batchSize = b.batchSize;
         this.refreshWarmStart = b.refreshWarmStart;
@@ -149,8 +153,8 @@ public final class LearnerConfig implements Serializable {
         b.inputDim = inputDim; b.numClasses = numClasses; b.hiddenWidths = hiddenWidths.clone();
         b.activation = activation; b.dropout = dropout; b.seed = seed; b.kernelKind = kernelKind;
         b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery; b.refreshGrowth = refreshGrowth;
-        b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.precision = precision;
-        b.trainEpochs = trainEpochs; b.learningRate = learningRate; b.batchSize = batchSize;
+        b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.dedupWindow = dedupWindow; b.precision = precision;
+        b.trainEpochs = trainEpochs; b.trainSteps = trainSteps; b.learningRate = learningRate; b.batchSize = batchSize;
         b.refreshWarmStart = refreshWarmStart; b.posteriorKind = posteriorKind;
         b.posteriorSamples = posteriorSamples; b.gaussianPriorVariance = gaussianPriorVariance;
         b.softmaxTemperature = softmaxTemperature; b.referencePoolSize = referencePoolSize;
@@ -177,8 +181,12 @@ public final class LearnerConfig implements Serializable {
     public double refreshGrowth() { return refreshGrowth; }
     public int warmupLabels() { return warmupLabels; }
     public int maxTrainingLabels() { return maxTrainingLabels; }
+    /** How many of the most recently folded event ids are remembered to refuse a second fold. */
+    public int dedupWindow() { return dedupWindow; }
     public Precision precision() { return precision; }
     public int trainEpochs() { return trainEpochs; }
+    /** Most optimizer steps per (re)training, whatever the number of kept labels. */
+    public int trainSteps() { return trainSteps; }
     public double learningRate() { return learningRate; }
     public int batchSize() { return batchSize; }
     public boolean refreshWarmStart() { return refreshWarmStart; }
@@ -226,8 +234,8 @@ public final class LearnerConfig implements Serializable {
                 + ", retrain at the cap" + (refreshEvery > 0 ? ", every " + refreshEvery + " labels" : "")
                 + (refreshGrowth > 1 ? ", at x" + refreshGrowth + " the labels of the last training" : "")
                 + ", warmup " + warmupLabels + " labels, " + precision
-                + " | training: " + trainEpochs + " epochs, lr " + learningRate + ", batch " + batchSize
-                + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels"
+                + " | training: " + trainEpochs + " epochs (at most " + trainSteps + " steps), lr " + learningRate + ", batch " + batchSize
+                + (refreshWarmStart ? ", warm start" : ", from scratch") + ", keep " + maxTrainingLabels + " labels, dedup window " + dedupWindow
                 + " | posterior: " + posteriorKind + " x" + posteriorSamples + ", prior var " + gaussianPriorVariance
                 + ", softmax T " + softmaxTemperature
                 + " | acquisition: " + acquisitionFunctions + ", select by " + selectBy + ", pool " + referencePoolSize
@@ -260,8 +268,10 @@ public final class LearnerConfig implements Serializable {
         private double refreshGrowth = 2;
         private int warmupLabels = 50;
         private int maxTrainingLabels = 100_000;
+        private int dedupWindow = 100_000;
         private Precision precision = Precision.FLOAT64;
         private int trainEpochs = 100;
+        private int trainSteps = 20_000;
         private double learningRate = 1e-3;
         private int batchSize = 32;
         private boolean refreshWarmStart = true;
@@ -322,10 +332,23 @@ public final class LearnerConfig implements Serializable {
         public Builder warmupLabels(int v) { warmupLabels = v; return this; }
         /** Most recent labels kept for retraining at a refresh. Default 100000. */
         public Builder maxTrainingLabels(int v) { maxTrainingLabels = v; return this; }
+        /**
+         * The newest folded event ids remembered, so a label delivered again folds once (DESIGN 6). Bounded so the
+         * trainer's state does not grow with every label ever folded: a replay after a restore starts at the
+         * checkpoint, so the window must only cover labels redelivered later than that (the broker's re-queues
+         * within a request's deadline). Default 100000.
+         */
+        public Builder dedupWindow(int v) { dedupWindow = v; return this; }
         /** Float type of the kernel maths. Default FLOAT64 (the references need it; FLOAT32 is faster on GPUs). */
         public Builder precision(Precision v) { precision = v; return this; }
         /** Epochs per (re)training. Default 100. */
         public Builder trainEpochs(int v) { trainEpochs = v; return this; }
+        /**
+         * Step budget of one (re)training: at most this many Adam steps (mini-batches), so a retrain on 100,000
+         * kept labels costs the same as one on 6,400 instead of growing with epochs x labels. Default 20000:
+         * the 100 epochs of batch 32 fit in it up to 6,400 kept labels (every label count of the benchmarks).
+         */
+        public Builder trainSteps(int v) { trainSteps = v; return this; }
         /** Adam learning rate. Default 1e-3. */
         public Builder learningRate(double v) { learningRate = v; return this; }
         /** Mini-batch size. Default 32. */
@@ -388,7 +411,9 @@ public final class LearnerConfig implements Serializable {
             require(refreshEvery >= 0 && warmupLabels >= 0, "refreshEvery and warmupLabels must be >= 0");
             require(refreshGrowth == 0 || refreshGrowth > 1, "refreshGrowth must be 0 (off) or > 1");
             require(maxTrainingLabels >= 1, "maxTrainingLabels must be >= 1");
+            require(dedupWindow >= 1, "dedupWindow must be >= 1, got " + dedupWindow);
             require(trainEpochs >= 0 && learningRate > 0 && batchSize >= 1, "bad training settings");
+            require(trainSteps >= 1, "trainSteps must be >= 1, got " + trainSteps);
             require(posteriorSamples >= 1, "posteriorSamples must be >= 1");
             require(gaussianPriorVariance >= 0, "gaussianPriorVariance must be >= 0");
             require(softmaxTemperature > 0, "softmaxTemperature must be > 0");

@@ -45,7 +45,11 @@ import java.util.Set;
 public final class OnlineModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineModel.class);
     private static final int MAGIC = 0x414C534D; // "ALSM"
-    private static final int FORMAT = 1;
+    /**
+     * 2: adds the running retrain's inputs; 3: the kept labels may be kept apart (count -1) and their first
+     * sequence number follows. 1 and 2 are still read.
+     */
+    private static final int FORMAT = 3;
 
     private final LearnerConfig config;
     private final NDManager manager;
@@ -53,14 +57,17 @@ public final class OnlineModel implements AutoCloseable {
     private DeviceMlp deviceNet;
     private EmpiricalNtk ntk;
     private KernelRegressionState state;
-    private final Deque<float[]> trainX = new ArrayDeque<>();
-    private final Deque<Integer> trainY = new ArrayDeque<>();
+    private KeptLabels kept = new KeptLabels();
     private final Set<String> foldedIds = new LinkedHashSet<>();
     private long version;
     private long labelsFolded;
     private int labelsSinceRefresh;
     private int refreshCount;
     private boolean warm;
+    /** Where retrains run; null = on the calling thread (synchronous, as every fold used to be). */
+    private java.util.concurrent.Executor retrainExecutor;
+    /** The retrain now running (or due to restart after a restore); null = none. */
+    private Retrain retrain;
 
     private OnlineModel(LearnerConfig config, MlpWeights weights) {
         this.config = config;
@@ -183,7 +190,7 @@ public final class OnlineModel implements AutoCloseable {
                 state.append(new KernelEntry(eventId, x, target, false), f);
             }
         }
-        foldedIds.add(eventId);
+        rememberFolded(eventId);
         rememberForTraining(x, label);
         labelsFolded++;
         labelsSinceRefresh++;
@@ -212,9 +219,10 @@ public final class OnlineModel implements AutoCloseable {
             if (labels[i] < 0 || labels[i] >= config.numClasses()) {
                 throw new IllegalArgumentException("label " + labels[i] + " outside [0, " + config.numClasses() + ")");
             }
-            if (!foldedIds.add(eventIds[i])) {
+            if (foldedIds.contains(eventIds[i])) {
                 continue;
             }
+            rememberFolded(eventIds[i]);
             int pendingIndex = state.indexOf(eventIds[i]);
             if (pendingIndex >= 0) {
                 state.setTarget(pendingIndex, oneHot(labels[i]), false);
@@ -234,12 +242,27 @@ public final class OnlineModel implements AutoCloseable {
         return folded;
     }
 
+    /** Remembers a folded id; the oldest leaves once the window is full (LinkedHashSet keeps insertion order). */
+    private void rememberFolded(String eventId) {
+        foldedIds.add(eventId);
+        if (foldedIds.size() > config.dedupWindow()) {
+            java.util.Iterator<String> oldest = foldedIds.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
     private boolean refreshDue() {
+        if (retrain != null) {
+            return false; // one retrain at a time; the schedule is looked at again when it is swapped in
+        }
+        // only folded labels count toward the cap: pending entries never trigger a retrain by themselves
+        int labelsInT = state.size() - pendingCount();
         if (!warm) {
-            return (config.warmupLabels() > 0 && labelsFolded >= config.warmupLabels()) || state.size() >= config.kernelCap();
+            return (config.warmupLabels() > 0 && labelsFolded >= config.warmupLabels()) || labelsInT >= config.kernelCap();
         }
         long atLastRefresh = labelsFolded - labelsSinceRefresh;
-        return state.size() >= config.kernelCap()
+        return labelsInT >= config.kernelCap()
                 || (config.refreshEvery() > 0 && labelsSinceRefresh >= config.refreshEvery())
                 // geometric schedule; a network given warm (pre-trained, no labels yet) has no base to grow from
                 || (config.refreshGrowth() > 1 && atLastRefresh > 0 && labelsSinceRefresh > 0
@@ -276,43 +299,205 @@ public final class OnlineModel implements AutoCloseable {
         return true;
     }
 
-    /** Retrains the network on every kept label now and restarts the linearisation (bumps the version). */
+    /**
+     * Retrains the network on every kept label now and restarts the linearisation (bumps the version). Waits
+     * for a retrain already in flight first; with an executor set, waits for this one too.
+     */
     public void refresh() {
+        awaitRetrain();
         refreshNow();
+        awaitRetrain();
         version++;
     }
 
+    /**
+     * Runs retrains on this executor from now on (null: on the calling thread, the default). Asynchronous
+     * retraining (DESIGN 12): a retrain trains a copy of the network on a copy of the kept labels while folds
+     * continue on the current linearisation; {@link #pollRetrain()} swaps the result in on the caller's
+     * thread. A retrain restored from {@link #toBytes()} (one was running at the checkpoint) starts here.
+     */
+    public void setRetrainExecutor(java.util.concurrent.Executor executor) {
+        this.retrainExecutor = executor;
+        if (retrain != null && retrain.result == null) {
+            launch(retrain);
+        }
+    }
+
+    /** A retrain has started and not been swapped in yet. */
+    public boolean isRetraining() { return retrain != null; }
+
+    /** When the running retrain started (System.nanoTime), or 0 if none is running. */
+    public long retrainStartedNanos() {
+        Retrain r = retrain;
+        return r == null ? 0 : r.startedNanos;
+    }
+
+    /**
+     * Swaps in a finished retrain, if there is one: the model moves to a fresh linearisation at the new
+     * weights, the labels and pending entries that arrived during the retrain are re-applied to it, and the
+     * version is bumped; a retrain due by then is started. Returns whether a retrain was swapped in.
+     * Rethrows (unchecked) a failure of the training itself. Call it on the thread that folds.
+     */
+    public boolean pollRetrain() {
+        if (retrain == null || retrain.result == null || !retrain.result.isDone()) {
+            return false;
+        }
+        finishRetrain();
+        version++;
+        if (refreshDue()) {
+            refreshNow();
+        }
+        return true;
+    }
+
+    /** Waits for the running retrain (if any) and swaps it in; no-op without one. */
+    public void awaitRetrain() {
+        if (retrain == null) {
+            return;
+        }
+        if (retrain.result == null) {
+            launch(retrain);
+        }
+        try {
+            retrain.result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a retrain", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // pollRetrain rethrows it
+        }
+        pollRetrain();
+    }
+
+    /** Starts a retrain (and, without an executor, finishes it at once). */
     private void refreshNow() {
-        long t0 = System.nanoTime();
-        List<KernelEntry> pending = new ArrayList<>();
+        Set<String> superseded = new java.util.HashSet<>();
         for (KernelEntry e : state.entries()) {
-            if (e.pending()) {
-                pending.add(e);
+            if (!e.pending()) {
+                superseded.add(e.id()); // in the training set: the new network learns them, T forgets them
             }
         }
-        long seed = SplitMix64.derive(config.seed(), refreshCount);
-        if (!config.refreshWarmStart() && warm) {
-            network.setWeights(MlpWeights.initialise(
-                    MlpWeights.widths(config.inputDim(), config.hiddenWidths(), config.numClasses()),
-                    config.activation(), seed));
+        Retrain r = new Retrain(kept.size(), superseded);
+        retrain = r;
+        labelsSinceRefresh = 0;
+        if (retrainExecutor == null) {
+            launch(r);
+            finishRetrain();
+        } else {
+            launch(r);
         }
-        List<float[]> xs = new ArrayList<>(trainX);
-        int[] ys = trainY.stream().mapToInt(Integer::intValue).toArray();
-        double loss = network.train(xs, ys, config.trainEpochs(), config.learningRate(), config.batchSize(), seed);
+    }
+
+    /**
+     * Trains a copy of the network on the first {@code r.trainCount} kept labels (kept labels are not evicted
+     * while a retrain runs, so after a restore they are the same ones), seeded by the refresh count: the
+     * same inputs give the same weights, on any thread, before or after a restore.
+     */
+    private void launch(Retrain r) {
+        long seed = SplitMix64.derive(config.seed(), refreshCount);
+        MlpWeights start = !config.refreshWarmStart() && warm
+                ? MlpWeights.initialise(MlpWeights.widths(config.inputDim(), config.hiddenWidths(), config.numClasses()),
+                        config.activation(), seed)
+                : network.weights();
+        List<float[]> xs = new ArrayList<>(r.trainCount);
+        int[] ys = new int[r.trainCount];
+        java.util.Iterator<float[]> xi = kept.features();
+        java.util.Iterator<Integer> yi = kept.labels();
+        for (int i = 0; i < r.trainCount; i++) {
+            xs.add(xi.next());
+            ys[i] = yi.next();
+        }
+        // torch's intra-op thread count is per OS thread (OpenMP): a retrain thread left at its default would sum
+        // in another order and give other weights than the same retrain on this thread
+        int torchThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        java.util.function.Supplier<Trained> job = () -> {
+            long t0 = System.nanoTime();
+            if (ai.djl.pytorch.jni.JniUtils.getNumThreads() != torchThreads) {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(torchThreads);
+            }
+            try (MlpNetwork copy = new MlpNetwork(config, start, ComputeDevice.get())) {
+                double loss = copy.train(xs, ys, config.trainEpochs(), config.trainSteps(), config.learningRate(),
+                        config.batchSize(), seed, () -> r.cancelled);
+                return new Trained(copy.weights(), loss, (System.nanoTime() - t0) / 1_000_000);
+            }
+        };
+        r.result = retrainExecutor == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(job.get())
+                : java.util.concurrent.CompletableFuture.supplyAsync(job, retrainExecutor);
+    }
+
+    /**
+     * Moves to the linearisation at the retrained weights. T keeps every entry the new network has not been
+     * trained on, in its order: pending requests (with fresh pseudo-labels; at most half the cap, the newest)
+     * and labels folded since the retrain started, with one block update.
+     */
+    private void finishRetrain() {
+        Retrain r = retrain;
+        Trained trained;
+        try {
+            trained = r.result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            retrain = null;
+            throw new IllegalStateException("retraining the network failed: " + e.getCause(), e.getCause());
+        }
+        retrain = null;
+        List<KernelEntry> keep = new ArrayList<>();
+        int pending = 0;
+        for (KernelEntry e : state.entries()) {
+            if (!r.superseded.contains(e.id())) {
+                keep.add(e);
+                pending += e.pending() ? 1 : 0;
+            }
+        }
+        int dropPending = Math.max(0, pending - Math.max(1, config.kernelCap() / 2));
+        network.setWeights(trained.weights);
         linearise(network.weights());
-        // pending requests stay in T with pseudo-labels from the new network (at most half the cap)
-        int keepFrom = Math.max(0, pending.size() - Math.max(1, config.kernelCap() / 2));
         List<KernelEntry> readd = new ArrayList<>();
-        for (KernelEntry e : pending.subList(keepFrom, pending.size())) {
-            readd.add(new KernelEntry(e.id(), e.x(), oneHot(pseudoLabel(e.x())), true));
+        int readdPending = 0;
+        for (KernelEntry e : keep) {
+            if (e.pending()) {
+                if (dropPending > 0) {
+                    dropPending--;
+                    continue;
+                }
+                readd.add(new KernelEntry(e.id(), e.x(), oneHot(pseudoLabel(e.x())), true));
+                readdPending++;
+            } else {
+                readd.add(e);
+            }
         }
         state.appendAll(readd);
         refreshCount++;
-        labelsSinceRefresh = 0;
         warm = true;
-        LOG.info("refresh #{}: trained on {} labels ({} epochs, last loss {}), {} pending re-added, {} ms",
-                refreshCount, xs.size(), config.trainEpochs(), String.format("%.5f", loss), readd.size(),
-                (System.nanoTime() - t0) / 1_000_000);
+        evictTrainingLabels();
+        LOG.info("refresh #{}: trained on {} labels ({} epochs, at most {} steps, last loss {}) in {} ms; {} pending and {} "
+                        + "labels folded meanwhile re-added",
+                refreshCount, r.trainCount, config.trainEpochs(), config.trainSteps(), String.format("%.5f", trained.loss),
+                trained.millis, readdPending, readd.size() - readdPending);
+    }
+
+    /** A retrain's inputs (what a checkpoint stores to redo it) and its result. */
+    private static final class Retrain {
+        final int trainCount;
+        final Set<String> superseded;
+        final long startedNanos = System.nanoTime();
+        volatile boolean cancelled;
+        java.util.concurrent.CompletableFuture<Trained> result;
+
+        Retrain(int trainCount, Set<String> superseded) {
+            this.trainCount = trainCount;
+            this.superseded = superseded;
+        }
+    }
+
+    private record Trained(MlpWeights weights, double loss, long millis) { }
+
+    private int pendingCount() {
+        int pending = 0;
+        for (KernelEntry e : state.entries()) {
+            pending += e.pending() ? 1 : 0;
+        }
+        return pending;
     }
 
     private int pseudoLabel(double[] x) {
@@ -331,19 +516,22 @@ public final class OnlineModel implements AutoCloseable {
         for (int i = 0; i < x.length; i++) {
             f[i] = (float) x[i];
         }
-        trainX.addLast(f);
-        trainY.addLast(label);
-        while (trainX.size() > config.maxTrainingLabels()) {
-            trainX.removeFirst();
-            trainY.removeFirst();
+        kept.add(f, label);
+        evictTrainingLabels();
+    }
+
+    /** Keeps the newest maxTrainingLabels, except while a retrain runs (it trains on the oldest of them). */
+    private void evictTrainingLabels() {
+        if (retrain != null) {
+            return;
+        }
+        while (kept.size() > config.maxTrainingLabels()) {
+            kept.evictOldest();
         }
     }
 
     public ModelStats stats() {
-        int pending = 0;
-        for (KernelEntry e : state.entries()) {
-            pending += e.pending() ? 1 : 0;
-        }
+        int pending = pendingCount();
         return new ModelStats(version, labelsFolded, state.size(), pending, refreshCount, warm);
     }
 
@@ -357,6 +545,24 @@ public final class OnlineModel implements AutoCloseable {
 
     /** Full state: weights, T, A^{-1}, targets, pending set, kept labels, folded ids, counters, version. */
     public byte[] toBytes() {
+        return toBytes(true);
+    }
+
+    /**
+     * The state without the kept labels, which go to {@link #keptLabelChunks()} (a checkpoint stores them
+     * apart: full chunks are encoded once, not at every checkpoint). Restore with
+     * {@link #fromBytes(LearnerConfig, byte[], Iterable, java.util.concurrent.Executor)}.
+     */
+    public byte[] toBytesWithoutKeptLabels() {
+        return toBytes(false);
+    }
+
+    /** The kept labels as consecutive chunks in a versioned encoding (full chunks cached). */
+    public List<byte[]> keptLabelChunks() {
+        return kept.encodeChunks();
+    }
+
+    private byte[] toBytes(boolean withKeptLabels) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -372,16 +578,31 @@ public final class OnlineModel implements AutoCloseable {
             deviceNet.weights().write(out);   // the linearisation point
             ModelSnapshot.writeEntries(out, state.entries());
             StateCodec.writeDoubles(out, state.inverseToDoubles());
-            out.writeInt(trainX.size());
-            java.util.Iterator<Integer> ys = trainY.iterator();
-            for (float[] x : trainX) {
-                StateCodec.writeFloats(out, x);
-                out.writeInt(ys.next());
+            if (withKeptLabels) {
+                out.writeInt(kept.size());
+                java.util.Iterator<Integer> ys = kept.labels();
+                for (java.util.Iterator<float[]> xs = kept.features(); xs.hasNext(); ) {
+                    StateCodec.writeFloats(out, xs.next());
+                    out.writeInt(ys.next());
+                }
+            } else {
+                out.writeInt(-1); // kept apart, in chunks
+                out.writeInt(kept.size());
             }
             out.writeInt(foldedIds.size());
             for (String id : foldedIds) {
                 out.writeUTF(id);
             }
+            // a retrain running now is stored as its inputs (never a half-trained network): a restore redoes it
+            out.writeBoolean(retrain != null);
+            if (retrain != null) {
+                out.writeInt(retrain.trainCount);
+                out.writeInt(retrain.superseded.size());
+                for (String id : new java.util.TreeSet<>(retrain.superseded)) {
+                    out.writeUTF(id);
+                }
+            }
+            out.writeLong(kept.head()); // format 3
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -390,13 +611,31 @@ public final class OnlineModel implements AutoCloseable {
     }
 
     public static OnlineModel fromBytes(LearnerConfig config, byte[] data) {
+        return fromBytes(config, data, null);
+    }
+
+    /**
+     * Restores a model saved by {@link #toBytes()}; retrains run on the executor (null: on this thread). A
+     * retrain that was running when the state was saved starts again with the same inputs and seed, so it
+     * yields the same network as the interrupted run would have.
+     */
+    public static OnlineModel fromBytes(LearnerConfig config, byte[] data, java.util.concurrent.Executor executor) {
+        return fromBytes(config, data, null, executor);
+    }
+
+    /**
+     * Restores state saved by {@link #toBytesWithoutKeptLabels()} with the chunks of {@link #keptLabelChunks()}
+     * (chunks may be null for state that holds its kept labels inline).
+     */
+    public static OnlineModel fromBytes(LearnerConfig config, byte[] data, Iterable<byte[]> keptChunks,
+                                        java.util.concurrent.Executor executor) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             if (in.readInt() != MAGIC) {
                 throw new IllegalArgumentException("not an OnlineModel state");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format < 1 || format > FORMAT) {
                 throw new IllegalArgumentException("unsupported OnlineModel state format " + format);
             }
             String savedConfig = in.readUTF();
@@ -416,19 +655,54 @@ public final class OnlineModel implements AutoCloseable {
             m.network.setWeights(training);
             m.state.restore(entries, inverse);
             int n = in.readInt();
+            if (n == -1 && format >= 3) {
+                if (keptChunks == null) {
+                    throw new IllegalArgumentException("this state keeps its labels apart: restore it with their chunks");
+                }
+                m.kept = KeptLabels.decodeChunks(keptChunks, config.inputDim());
+                int expected = in.readInt();
+                if (m.kept.size() != expected) {
+                    throw new IllegalArgumentException("the state kept " + expected + " labels, its chunks hold " + m.kept.size());
+                }
+            }
             for (int i = 0; i < n; i++) {
-                m.trainX.addLast(StateCodec.readFloats(in));
-                m.trainY.addLast(in.readInt());
+                float[] x = StateCodec.readFloats(in);
+                m.kept.add(x, in.readInt());
             }
             int ids = in.readInt();
             for (int i = 0; i < ids; i++) {
-                m.foldedIds.add(in.readUTF());
+                m.rememberFolded(in.readUTF());
+            }
+            if (format >= 2 && in.readBoolean()) {
+                int trainCount = in.readInt();
+                int superseded = in.readInt();
+                Set<String> ids2 = new java.util.HashSet<>();
+                for (int i = 0; i < superseded; i++) {
+                    ids2.add(in.readUTF());
+                }
+                if (trainCount > m.kept.size()) {
+                    throw new IllegalArgumentException("corrupt OnlineModel state: a retrain on " + trainCount
+                            + " labels but only " + m.kept.size() + " kept");
+                }
+                m.retrain = new Retrain(trainCount, ids2);
+            }
+            if (format >= 3) {
+                long head = in.readLong();
+                if (n >= 0) {
+                    m.kept.setHead(head);
+                } else if (head != m.kept.head()) {
+                    throw new IllegalArgumentException("kept-labels chunks start at " + m.kept.head() + ", the state says " + head);
+                }
             }
             m.version = version;
             m.labelsFolded = labelsFolded;
             m.labelsSinceRefresh = sinceRefresh;
             m.refreshCount = refreshes;
             m.warm = warm;
+            m.setRetrainExecutor(executor);
+            if (executor == null) {
+                m.awaitRetrain();
+            }
             return m;
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt OnlineModel state: " + e.getMessage(), e);
@@ -437,6 +711,9 @@ public final class OnlineModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (retrain != null) {
+            retrain.cancelled = true; // the background copy stops at its next step and is closed there
+        }
         state.close();
         deviceNet.close();
         network.close();

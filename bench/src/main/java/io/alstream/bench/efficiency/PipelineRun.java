@@ -82,6 +82,7 @@ public final class PipelineRun {
         m.put("job.batch-max-delay-ms", "200");
         m.put("job.checkpoint-interval-ms", "1000");
         m.put("job.model-broadcast-interval-ms", "200");
+        m.put("job.heldout-interval-ms", "0"); // a curve point needs the accuracy of each published version
         m.put("job.redundancy", "1");
         return m;
     }

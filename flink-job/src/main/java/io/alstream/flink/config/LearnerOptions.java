@@ -52,10 +52,14 @@ public final class LearnerOptions {
                 c -> Integer.toString(c.warmupLabels()), (b, v) -> b.warmupLabels(Integer.parseInt(v)));
         add("max-training-labels", "Most recent labels kept for retraining.", c -> Integer.toString(c.maxTrainingLabels()),
                 (b, v) -> b.maxTrainingLabels(Integer.parseInt(v)));
+        add("dedup-window", "Newest folded event ids remembered so a redelivered label folds once.",
+                c -> Integer.toString(c.dedupWindow()), (b, v) -> b.dedupWindow(Integer.parseInt(v)));
         add("precision", "float64 or float32 for the kernel maths.", c -> lower(c.precision()),
                 (b, v) -> b.precision(LearnerConfig.Precision.valueOf(upper(v))));
         add("train-epochs", "Epochs per (re)training.", c -> Integer.toString(c.trainEpochs()),
                 (b, v) -> b.trainEpochs(Integer.parseInt(v)));
+        add("train-steps", "Step budget of one (re)training: at most this many mini-batch steps whatever the kept labels.",
+                c -> Integer.toString(c.trainSteps()), (b, v) -> b.trainSteps(Integer.parseInt(v)));
         add("learning-rate", "Adam learning rate.", c -> Double.toString(c.learningRate()),
                 (b, v) -> b.learningRate(Double.parseDouble(v)));
         add("batch-size", "Training mini-batch size.", c -> Integer.toString(c.batchSize()),

@@ -2,6 +2,8 @@ package io.alstream.flink.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -30,9 +32,15 @@ import io.alstream.learner.OnlineModel;
 
 /**
  * The one model of the job (parallelism 1): folds each consolidated label into the online model
- * (rank-one NTK update; the learner retrains the network when its schedule says so), keeps requested
- * but unanswered events as pending entries, and publishes the newest version to the scorers and to
- * the model-updates topic at most every {@code job.model-broadcast-interval-ms}.
+ * (rank-one NTK update), keeps requested but unanswered events as pending entries, and publishes the
+ * newest version to the scorers and to the model-updates topic at most every
+ * {@code job.model-broadcast-interval-ms}.
+ *
+ * <p>Retraining never runs on the task thread: when the learner's schedule calls for one, a copy of the
+ * network trains on a copy of the kept labels on this task's retrain thread while labels keep folding into
+ * the current linearisation; a processing-time timer polls it and swaps the new network in (the labels and
+ * pending entries that arrived meanwhile are re-applied). A checkpoint taken meanwhile stores the retrain's
+ * inputs, and a restore redoes it with the same seed, so it yields the same network.
  *
  * <p>The model lives in a field and is written to operator state only at checkpoints, so a label
  * costs one O(|T|^2) update, not a serialization. Folding is idempotent by event id (the learner keeps
@@ -54,15 +62,24 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private final HeldOutSet heldOut;
     private final String modelId;
     private final long snapshotIntervalMs;
+    private long heldOutIntervalMs;
 
     private transient ListState<byte[]> modelState;
     private transient ListState<byte[]> bookkeepingState;
+    /** The kept training labels, in chunks apart from the model (full chunks are encoded once). */
+    private transient ListState<byte[]> keptLabelsState;
     private transient OnlineModel model;
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
     private transient boolean timerSet;
     private transient ModelPublisher publisher;
     private transient volatile double budgetSpentTotal = Double.NaN;
+    private transient ExecutorService retrainThread;
+    private transient long lastPublishAt;
+    private transient int refreshesCounted;
+    private transient int heldOutAtRefresh = -1;
+    /** When the running retrain started (0 = none), for the metrics thread. */
+    private transient volatile long retrainStartedAt;
     /** When the fold now running started (0 = none): a fold that lasts is a retraining on the task thread. */
     private transient volatile long foldStartedAt;
 
@@ -89,23 +106,56 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         this.modelId = modelId;
     }
 
+    /**
+     * Evaluates the held-out set after each retrain and otherwise at most this often (0: at every published
+     * version). Default 0.
+     */
+    public TrainerFunction heldOutEvery(long intervalMs) {
+        this.heldOutIntervalMs = intervalMs;
+        return this;
+    }
+
+    /** The live model (tests look at it between harness steps). */
+    OnlineModel model() {
+        return model;
+    }
+
+    /** How often the timer looks at a running retrain: often enough that a finished one waits little. */
+    private long pollMs() {
+        return Math.max(1, Math.min(publishIntervalMs, 100));
+    }
+
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        retrainThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "alstream-retrain");
+            t.setDaemon(true);
+            return t;
+        });
         modelState = ctx.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("online-model", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         bookkeepingState = ctx.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-bookkeeping", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        keptLabelsState = ctx.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("kept-labels", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         byte[] modelBytes = first(modelState.get());
         byte[] bookBytes = first(bookkeepingState.get());
         if (modelBytes != null) {
-            model = OnlineModel.fromBytes(learnerConfig, modelBytes);
-            book = bookBytes == null ? new TrainerBookkeeping() : (TrainerBookkeeping) LearnerBridge.fromJavaBytes(bookBytes);
+            List<byte[]> chunks = new ArrayList<>();
+            keptLabelsState.get().forEach(chunks::add);
+            // state of the first version holds its kept labels inline (no chunks; they are ignored then)
+            model = OnlineModel.fromBytes(learnerConfig, modelBytes, chunks, retrainThread);
+            book = bookBytes == null ? new TrainerBookkeeping() : TrainerBookkeeping.fromBytes(bookBytes);
             LOG.info("trainer restored model version {} ({} labels folded)", model.version(), model.stats().labelsFolded());
             // Scorers restore their broadcast copy from the same checkpoint; publish again anyway so a
             // rescaled job's new tasks get the model without waiting for the next label.
             dirty = true;
+            if (model.isRetraining()) {
+                LOG.info("trainer restarts the retrain that was running at the checkpoint");
+            }
         } else {
             model = OnlineModel.create(learnerConfig);
+            model.setRetrainExecutor(retrainThread);
             book = new TrainerBookkeeping();
             LOG.info("trainer started a new model: {}", learnerConfig);
         }
@@ -120,8 +170,9 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-        modelState.update(List.of(model.toBytes()));
-        bookkeepingState.update(List.of(LearnerBridge.javaBytes(book)));
+        modelState.update(List.of(model.toBytesWithoutKeptLabels()));
+        keptLabelsState.update(model.keptLabelChunks());
+        bookkeepingState.update(List.of(book.toBytes()));
     }
 
     @Override
@@ -131,6 +182,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         duplicates = g.counter("labels_duplicate");
         unlabelled = g.counter("requests_closed_unlabelled");
         refreshes = g.counter("model_refreshes");
+        refreshesCounted = model.stats().refreshCount();
         labelLatency = g.histogram("label_latency_ms", new DescriptiveStatisticsHistogram(1024));
         foldLatency = g.histogram("fold_latency_ms", new DescriptiveStatisticsHistogram(1024));
         g.gauge("model_version", () -> model == null ? -1L : model.version());
@@ -145,6 +197,10 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         g.gauge("model_deltas_sent", () -> publisher.deltasSent());
         g.gauge("model_snapshot_bytes_sent", () -> publisher.snapshotBytes());
         g.gauge("model_delta_bytes_sent", () -> publisher.deltaBytes());
+        g.gauge("retrain_in_progress_ms", () -> {
+            long t = retrainStartedAt;
+            return t == 0 ? 0L : System.currentTimeMillis() - t;
+        });
         g.gauge("kernel_size", () -> model == null ? 0 : model.stats().kernelSize());
         g.gauge("pending_requests", () -> model == null ? 0 : model.stats().pendingCount());
         g.gauge("prequential_accuracy", () -> book == null || book.prequentialAccuracy() == null ? Double.NaN : book.prequentialAccuracy());
@@ -174,15 +230,28 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             default -> throw new IllegalStateException("unknown trainer input " + in.kind);
         }
         dirty = true;
+        trackRetrain();
         if (!timerSet) {
-            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + publishIntervalMs);
+            long delay = model.isRetraining() ? pollMs() : publishIntervalMs;
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + delay);
             timerSet = true;
         }
     }
 
+    /** Counts retrains swapped in since the last look and keeps the in-progress gauge current. */
+    private void trackRetrain() {
+        int n = model.stats().refreshCount();
+        if (n > refreshesCounted) {
+            refreshes.inc(n - refreshesCounted);
+            LOG.info("model refreshed (network retrained; {} labels folded) at version {}", model.stats().labelsFolded(), model.version());
+            refreshesCounted = n;
+        }
+        long started = model.retrainStartedNanos();
+        retrainStartedAt = started == 0 ? 0 : System.currentTimeMillis() - (System.nanoTime() - started) / 1_000_000;
+    }
+
     private void fold(TrainerInput in) {
         boolean warmBefore = model.isWarm();
-        int refreshesBefore = model.stats().refreshCount();
         foldStartedAt = System.currentTimeMillis();
         FoldResult r;
         try {
@@ -207,21 +276,25 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             labelLatency.update(Math.max(0, now - in.requestedAt));
         }
         foldLatency.update(Math.max(0, now - in.at)); // consolidated by the broker -> in the model
-        int newRefreshes = model.stats().refreshCount() - refreshesBefore;
-        if (newRefreshes > 0) {
-            refreshes.inc(newRefreshes);
-            LOG.info("model refreshed (retrained on {} labels) at version {}", model.stats().labelsFolded(), model.version());
-        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ModelBroadcast> out) throws Exception {
         timerSet = false;
-        if (!dirty) {
-            return;
+        if (model.pollRetrain()) {
+            dirty = true; // a new network: publish it without waiting for the next label
         }
-        dirty = false;
-        publish(timestamp, ctx, out);
+        trackRetrain();
+        if (dirty && timestamp - lastPublishAt >= publishIntervalMs) {
+            dirty = false;
+            lastPublishAt = timestamp;
+            publish(timestamp, ctx, out);
+        }
+        if (model.isRetraining() || dirty) {
+            long next = model.isRetraining() ? timestamp + pollMs() : lastPublishAt + publishIntervalMs;
+            ctx.timerService().registerProcessingTimeTimer(Math.max(next, timestamp + 1));
+            timerSet = true;
+        }
     }
 
     private void publish(long now, OnTimerContext ctx, Collector<ModelBroadcast> out) {
@@ -253,12 +326,16 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         u.metrics.put("duplicates", (double) book.duplicates);
         u.metrics.put("closed_unlabelled", (double) book.closedUnlabelled);
         u.metrics.put("pending_added", (double) book.pendingAdded);
-        if (heldOut != null && heldOut.size() > 0 && model.isWarm()) {
+        // held-out evaluation costs a prediction per held-out row on this thread: after each retrain (a new
+        // network) and otherwise on a schedule, not at every version
+        boolean evaluate = heldOut != null && heldOut.size() > 0 && model.isWarm()
+                && (heldOutIntervalMs <= 0 || stats.refreshCount() != heldOutAtRefresh
+                        || now - book.lastHeldOutAt >= heldOutIntervalMs);
+        if (evaluate) {
             book.lastHeldOutAccuracy = model.accuracy(heldOut.features(), heldOut.labels());
             book.lastHeldOutAt = now;
-        }
-        if (book.lastHeldOutAccuracy != null) {
-            u.metrics.put("heldout_accuracy", book.lastHeldOutAccuracy);
+            heldOutAtRefresh = stats.refreshCount();
+            u.metrics.put("heldout_accuracy", book.lastHeldOutAccuracy); // only when measured on this version
         }
         ctx.output(MODEL_UPDATES, u);
 
@@ -271,7 +348,10 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     @Override
     public void close() throws Exception {
         if (model != null) {
-            model.close();
+            model.close(); // cancels a running retrain at its next step
+        }
+        if (retrainThread != null) {
+            retrainThread.shutdownNow();
         }
     }
 }

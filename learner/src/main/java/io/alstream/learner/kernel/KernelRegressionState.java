@@ -17,14 +17,12 @@ import java.util.List;
  * Kernel regression on the labels (and pending pseudo-labels) since the last refresh, around the network
  * linearised at its trained weights (DESIGN 4.1):
  * <pre>  f(u) = f0(u) + K(u,T) A^{-1} (Y_T - f0(T)),   A = K(T,T) + lambda I </pre>
- * A^{-1}, the NTK features of T and the residuals Y_T - f0(T) live on the device in capacity buffers that
- * are updated in place (DJL views), so a new label costs the O(|T|^2) arithmetic of the block-inverse update
- * ({@link BlockInverse}) and no copy of the whole state: the earlier version rebuilt A^{-1} by concatenation
- * and re-symmetrised it on every update, ~10 full |T|^2 passes and as many native allocations per label.
- * A^{-1} stays exactly symmetric by construction (see {@link BlockInverse}). Capacities are powers of two
- * that only grow until {@link #clear()}. The residual weights alpha = A^{-1}(Y_T - f0(T)) are recomputed
- * lazily (O(|T|^2 C)) when a batch prediction needs them; single points use {@link #predictOne}.
- * Not thread-safe.
+ * The NTK features of T and the residuals Y_T - f0(T) live on the device in capacity buffers updated in place
+ * (DJL views). A^{-1} lives on the Java heap in float64 ({@link SymmetricInverse}: upper triangle, rank-one
+ * updates applied in the same pass as the next product), so a label costs one read and one write of half the
+ * matrix: a fold computes u = A^{-1} K(T,x) once for its prediction and reuses it for its update. Batch maths
+ * that needs A^{-1} on the device ({@link #inverse()}, alpha) gets a copy made when first asked for after a
+ * change. Capacities are powers of two that only grow until {@link #clear()}. Not thread-safe.
  */
 public final class KernelRegressionState implements AutoCloseable {
     private static final int MIN_CAPACITY = 16;
@@ -37,11 +35,18 @@ public final class KernelRegressionState implements AutoCloseable {
     private final List<KernelEntry> entries = new ArrayList<>();
     private int capacity;             // entries the buffers hold; 0 = no buffers
     private NtkFeatures store;        // [capacity, ...] per array
-    private NDArray ainvStore;        // [capacity*block]^2; the leading [|T|*block]^2 block is A^{-1}
+    private final SymmetricInverse inv = new SymmetricInverse(); // A^{-1}, [|T|*block]^2
     private NDArray residualStore;    // [capacity, C]: Y_T - f0(T)
+    private double[] residualHost = new double[0]; // the same, row-major on the heap, for single-point predictions
     private NtkFeatures featuresView; // views of the first |T| rows; null = not built or empty
-    private NDArray ainvView;
+    private NDArray ainvView;         // device copy of A^{-1}, made on demand; null = none
     private NDArray residualView;
+    /** The last single-point product: its features, K(T,x) and u = A^{-1} K(T,x), valid while {@link #changes} is unchanged. */
+    private NtkFeatures lastPoint;
+    private double[] lastK;
+    private double[] lastU;
+    private long lastAt = -1;
+    private long changes;
     private NDArray alpha;            // scalar: [|T|, C]; full: [|T|*C, 1]; null = stale or empty
 
     public KernelRegressionState(NDManager parent, EmpiricalNtk ntk, double lambda) {
@@ -63,9 +68,18 @@ public final class KernelRegressionState implements AutoCloseable {
         return featuresView;
     }
 
-    /** A^{-1} (null when empty); a view owned by this state, valid until the next change. */
+    /** A^{-1} on the device (null when empty), owned by this state, valid until the next change. */
     public NDArray inverse() {
-        buildViews();
+        if (entries.isEmpty()) {
+            return null;
+        }
+        if (ainvView == null) {
+            int nb = entries.size() * block;
+            NDArray a = Scopes.run(() -> manager.create(inv.toFull(), new Shape(nb, nb)).toType(ntk.network().dataType(), false));
+            a.attach(manager);
+            Scopes.keep(a);
+            ainvView = a;
+        }
         return ainvView;
     }
 
@@ -113,23 +127,54 @@ public final class KernelRegressionState implements AutoCloseable {
     private void appendAll(List<KernelEntry> added, NtkFeatures fresh) {
         int n = entries.size();
         int m = added.size();
-        NDArray d = ntk.kernel(fresh, fresh);
-        int rows = m * block;
-        if (lambda != 0) {
-            d = d.add(manager.eye(rows, rows, 0, d.getDataType()).mul(lambda));
-        }
-        NDArray k = n == 0 ? null : ntk.kernel(features(), fresh);
+        int nb = n * block;
+        int mb = m * block;
+        double[] d = host(ntk.kernel(fresh, fresh));                        // [mb, mb]
+        boolean reuse = m == 1 && block == 1 && fresh == lastPoint && lastAt == changes && n > 0;
+        double[] k = n == 0 || reuse ? null : host(ntk.kernel(features(), fresh)); // [nb, mb]
         NDArray targets = targets(added, fresh.outputs().getDataType());
+        // one row of A at a time (block-inverse update of each); a fold reuses the product of its prediction
+        for (int r = 0; r < mb; r++) {
+            double[] kr = new double[nb + r];
+            if (reuse) {
+                System.arraycopy(lastK, 0, kr, 0, nb);
+            } else {
+                for (int i = 0; i < nb; i++) {
+                    kr[i] = k[i * mb + r];
+                }
+            }
+            for (int q = 0; q < r; q++) {
+                kr[nb + q] = d[q * mb + r];
+            }
+            double dr = d[r * mb + r] + lambda;
+            if (reuse) {
+                inv.append(kr, dr, lastU);
+            } else {
+                inv.append(kr, dr);
+            }
+        }
         ensureCapacity(n + m);
-        BlockInverse.appendInPlace(ainvStore, n * block, k, d);
         for (int l = 0; l < fresh.layers(); l++) {
             store.input(l).set(rowRange(n, n + m), fresh.input(l));
             store.signal(l).set(rowRange(n, n + m), fresh.signal(l));
         }
         store.outputs().set(rowRange(n, n + m), fresh.outputs());
-        residualStore.set(rowRange(n, n + m), targets.sub(fresh.outputs()));
+        NDArray res = targets.sub(fresh.outputs());
+        residualStore.set(rowRange(n, n + m), res);
+        growResidualHost(n + m);
+        System.arraycopy(host(res), 0, residualHost, n * classes, m * classes);
         entries.addAll(added);
         changed();
+    }
+
+    private static double[] host(NDArray a) {
+        return a.toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+
+    private void growResidualHost(int rows) {
+        if (residualHost.length < rows * classes) {
+            residualHost = java.util.Arrays.copyOf(residualHost, Math.max(rows, 2 * residualHost.length / Math.max(1, classes)) * classes);
+        }
     }
 
     private NDArray targets(List<KernelEntry> added, DataType type) {
@@ -147,7 +192,9 @@ public final class KernelRegressionState implements AutoCloseable {
             scope.suppressNotUsedWarning();
             NDIndex row = rowRange(index, index + 1);
             NDArray y = manager.create(target, new Shape(1, classes)).toType(residualStore.getDataType(), false);
-            residualStore.set(row, y.sub(store.outputs().get(row)));
+            NDArray r = y.sub(store.outputs().get(row));
+            residualStore.set(row, r);
+            System.arraycopy(host(r), 0, residualHost, index * classes, classes);
         }
         invalidateAlpha();
     }
@@ -159,9 +206,12 @@ public final class KernelRegressionState implements AutoCloseable {
             return;
         }
         int n = entries.size();
+        for (int r = block - 1; r >= 0; r--) {
+            inv.remove(index * block + r);
+        }
+        System.arraycopy(residualHost, (index + 1) * classes, residualHost, index * classes, (n - index - 1) * classes);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            BlockInverse.removeInPlace(ainvStore, n * block, index * block, (index + 1) * block);
             if (index < n - 1) { // close the gap: later rows move up by one
                 for (NDArray a : storeArrays()) {
                     a.set(rowRange(index, n - 1), a.get(rowRange(index + 1, n)).duplicate());
@@ -177,14 +227,14 @@ public final class KernelRegressionState implements AutoCloseable {
         closeViews();
         if (store != null) {
             store.close();
-            ainvStore.close();
             residualStore.close();
         }
         store = null;
-        ainvStore = null;
         residualStore = null;
         capacity = 0;
+        inv.clear();
         entries.clear();
+        changes++;
         invalidateAlpha();
     }
 
@@ -213,9 +263,11 @@ public final class KernelRegressionState implements AutoCloseable {
                 store.signal(l).set(rowRange(0, r), f.signal(l));
             }
             store.outputs().set(rowRange(0, r), f.outputs());
-            residualStore.set(rowRange(0, r), targets.sub(f.outputs()));
-            NDArray a = manager.create(inverse, new Shape(n, n)).toType(ntk.network().dataType(), false);
-            ainvStore.set(new NDIndex(":{}, :{}", n, n), a);
+            NDArray res = targets.sub(f.outputs());
+            residualStore.set(rowRange(0, r), res);
+            growResidualHost(r);
+            System.arraycopy(host(res), 0, residualHost, 0, r * classes);
+            inv.setFull(inverse, (int) n);
         }
         entries.addAll(restored);
         changed();
@@ -226,10 +278,7 @@ public final class KernelRegressionState implements AutoCloseable {
         if (entries.isEmpty()) {
             return new double[0];
         }
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            return inverse().toType(DataType.FLOAT64, true).toDoubleArray();
-        }
+        return inv.toFull();
     }
 
     /** alpha = A^{-1}(Y_T - f0(T)) (owned by this state; null when T is empty). */
@@ -282,18 +331,36 @@ public final class KernelRegressionState implements AutoCloseable {
     public double[] predictOne(NtkFeatures x) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray f;
+            double[] f = host(x.outputs());
             if (entries.isEmpty()) {
-                f = x.outputs();
-            } else {
-                NDArray kxt = kernelToT(x);                                  // [1, |T|] or [C, |T|*C]
-                NDArray v = kxt.matMul(inverse());                           // K(x,T) A^{-1}
-                NDArray corr = ntk.kind() == KernelKind.FULL
-                        ? v.matMul(residualView.reshape(-1, 1)).reshape(1, classes)
-                        : v.matMul(residualView);
-                f = x.outputs().add(corr);
+                return f;
             }
-            return f.toType(DataType.FLOAT64, false).toDoubleArray();
+            int n = entries.size();
+            double[] kxt = host(kernelToT(x));                           // [1, |T|] or [C, |T|*C]
+            if (ntk.kind() != KernelKind.FULL) {
+                double[] u = inv.multiply(kxt);                          // A^{-1} K(T,x): K(x,T) A^{-1} by symmetry
+                for (int i = 0; i < n; i++) {
+                    double ui = u[i];
+                    for (int c = 0; c < classes; c++) {
+                        f[c] += ui * residualHost[i * classes + c];
+                    }
+                }
+                lastPoint = x;
+                lastK = kxt;
+                lastU = u;
+                lastAt = changes;
+            } else {
+                int nb = n * classes;
+                for (int c = 0; c < classes; c++) {
+                    double[] u = inv.multiply(java.util.Arrays.copyOfRange(kxt, c * nb, (c + 1) * nb));
+                    double sum = 0;
+                    for (int i = 0; i < nb; i++) {
+                        sum += u[i] * residualHost[i]; // vec(Y_T - f0(T)), row-major as the full kernel orders it
+                    }
+                    f[c] += sum;
+                }
+            }
+            return f;
         }
     }
 
@@ -323,18 +390,14 @@ public final class KernelRegressionState implements AutoCloseable {
                 for (int i = 0; i < from.size(); i++) {
                     to.get(i).set(rowRange(0, n), from.get(i).get(rowRange(0, n)));
                 }
-                int nb = n * block;
-                fresh.ainv.set(new NDIndex(":{}, :{}", nb, nb), ainvStore.get(new NDIndex(":{}, :{}", nb, nb)));
             }
             fresh.keep(manager);
             closeViews();
             if (store != null) {
                 store.close();
-                ainvStore.close();
                 residualStore.close();
             }
             store = fresh.features;
-            ainvStore = fresh.ainv;
             residualStore = fresh.residual;
             capacity = cap;
         }
@@ -356,7 +419,6 @@ public final class KernelRegressionState implements AutoCloseable {
             return;
         }
         int n = entries.size();
-        int nb = n * block;
         List<NDArray> in = new ArrayList<>();
         List<NDArray> sig = new ArrayList<>();
         List<NDArray> views = new ArrayList<>();
@@ -366,10 +428,8 @@ public final class KernelRegressionState implements AutoCloseable {
         }
         NDArray out = store.outputs().get(rowRange(0, n));
         featuresView = new NtkFeatures(ntk.kind(), in, sig, out);
-        ainvView = ainvStore.get(new NDIndex(":{}, :{}", nb, nb));
         residualView = residualStore.get(rowRange(0, n));
         views.addAll(featuresView.arrays());
-        views.add(ainvView);
         views.add(residualView);
         for (NDArray v : views) {
             v.attach(manager);
@@ -380,8 +440,10 @@ public final class KernelRegressionState implements AutoCloseable {
     private void closeViews() {
         if (featuresView != null) {
             featuresView.close();
-            ainvView.close();
             residualView.close();
+        }
+        if (ainvView != null) {
+            ainvView.close();
         }
         featuresView = null;
         ainvView = null;
@@ -390,6 +452,7 @@ public final class KernelRegressionState implements AutoCloseable {
 
     /** After T changed: fresh views, built at once so the number of live native arrays depends on T alone. */
     private void changed() {
+        changes++;
         closeViews();
         invalidateAlpha();
         buildViews();
@@ -411,12 +474,10 @@ public final class KernelRegressionState implements AutoCloseable {
     /** Freshly allocated capacity buffers for T (zeros). */
     private static final class DeviceBuffers {
         final NtkFeatures features;
-        final NDArray ainv;
         final NDArray residual;
 
-        private DeviceBuffers(NtkFeatures features, NDArray ainv, NDArray residual) {
+        private DeviceBuffers(NtkFeatures features, NDArray residual) {
             this.features = features;
-            this.ainv = ainv;
             this.residual = residual;
         }
 
@@ -432,8 +493,7 @@ public final class KernelRegressionState implements AutoCloseable {
                 sig.add(manager.zeros(full ? new Shape(cap, c, widths[l + 1]) : new Shape(cap, widths[l + 1]), type));
             }
             NtkFeatures f = new NtkFeatures(ntk.kind(), in, sig, manager.zeros(new Shape(cap, c), type));
-            long rows = (long) cap * ntk.block();
-            return new DeviceBuffers(f, manager.zeros(new Shape(rows, rows), type), manager.zeros(new Shape(cap, c), type));
+            return new DeviceBuffers(f, manager.zeros(new Shape(cap, c), type));
         }
 
         /** Row-indexed arrays, in the order {@code storeArrays()} lists the current ones. */
@@ -445,9 +505,8 @@ public final class KernelRegressionState implements AutoCloseable {
 
         void keep(NDManager manager) {
             features.attachTo(manager);
-            ainv.attach(manager);
             residual.attach(manager);
-            Scopes.keep(ainv, residual);
+            Scopes.keep(residual);
         }
     }
 }

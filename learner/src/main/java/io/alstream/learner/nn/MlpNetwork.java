@@ -93,8 +93,19 @@ public final class MlpNetwork implements AutoCloseable {
      * dropout. Returns the mean loss of the last epoch.
      */
     public double train(List<float[]> xs, int[] ys, int epochs, double learningRate, int batchSize, long seed) {
+        return train(xs, ys, epochs, Integer.MAX_VALUE, learningRate, batchSize, seed, () -> false);
+    }
+
+    /**
+     * As {@link #train(List, int[], int, double, int, long)}, stopping after maxSteps mini-batch steps (the
+     * step budget: a retrain costs at most that, however many labels are kept) or as soon as cancelled says
+     * so (checked before each step; the weights are then partly trained, for the caller to discard). Returns
+     * the mean loss of the last epoch begun.
+     */
+    public double train(List<float[]> xs, int[] ys, int epochs, int maxSteps, double learningRate, int batchSize,
+                        long seed, java.util.function.BooleanSupplier cancelled) {
         int n = xs.size();
-        if (n == 0 || epochs == 0) {
+        if (n == 0 || epochs == 0 || maxSteps <= 0) {
             return Double.NaN;
         }
         int d = widths[0];
@@ -111,7 +122,8 @@ public final class MlpNetwork implements AutoCloseable {
         synchronized (ENGINE_RNG_LOCK) {
             Engine.getEngine("PyTorch").setRandomSeed((int) SplitMix64.derive(seed, 0xD20L));
             try (Trainer trainer = model.newTrainer(tc)) {
-                for (int epoch = 0; epoch < epochs; epoch++) {
+                long steps = 0;
+                for (int epoch = 0; epoch < epochs && steps < maxSteps; epoch++) {
                     for (int i = n - 1; i > 0; i--) { // Fisher-Yates
                         int j = rng.nextInt(i + 1);
                         int t = order[i];
@@ -120,7 +132,11 @@ public final class MlpNetwork implements AutoCloseable {
                     }
                     double sum = 0;
                     int batches = 0;
-                    for (int from = 0; from < n; from += batchSize) {
+                    for (int from = 0; from < n && steps < maxSteps; from += batchSize) {
+                        if (cancelled.getAsBoolean()) {
+                            return Double.NaN;
+                        }
+                        steps++;
                         int to = Math.min(n, from + batchSize);
                         float[] xb = new float[(to - from) * d];
                         float[] yb = new float[(to - from) * c];
