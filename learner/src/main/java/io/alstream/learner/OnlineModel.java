@@ -326,6 +326,12 @@ public final class OnlineModel implements AutoCloseable {
     /** A retrain has started and not been swapped in yet. */
     public boolean isRetraining() { return retrain != null; }
 
+    /** A retrain has finished training and waits for {@link #pollRetrain()} to swap it in. */
+    public boolean retrainFinished() {
+        Retrain r = retrain;
+        return r != null && r.result != null && r.result.isDone();
+    }
+
     /** When the running retrain started (System.nanoTime), or 0 if none is running. */
     public long retrainStartedNanos() {
         Retrain r = retrain;

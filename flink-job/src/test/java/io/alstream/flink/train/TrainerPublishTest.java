@@ -77,6 +77,12 @@ class TrainerPublishTest {
             for (int i = 0; i < 3; i++) {
                 h.processElement(new StreamRecord<>(label("l" + i, x(10 + i), i % 2)));
             }
+            // the warm-up training runs on the retrain thread; once it is done, the next timer swaps it in
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!fn.model().retrainFinished()) {
+                assertTrue(fn.model().isRetraining() && System.nanoTime() < deadline, "the warm-up retrain never finished");
+                Thread.sleep(10);
+            }
             h.setProcessingTime(now += 2 * PUBLISH_MS);                   // warm-up training: a new linearisation
             h.processElement(new StreamRecord<>(label("l3", x(20), 1)));
             h.processElement(new StreamRecord<>(label("p2", x(2), 0)));   // confirms the pending p2
