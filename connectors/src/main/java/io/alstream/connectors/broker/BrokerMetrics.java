@@ -23,6 +23,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  *   <li>{@code alstream_broker_label_confidence} — posterior of the emitted label (annotator agreement)</li>
  *   <li>gauges {@code alstream_broker_open_requests}, {@code alstream_broker_queued_requests}, {@code alstream_broker_active_leases}</li>
  *   <li>{@code alstream_broker_http_requests_total{route, status}}</li>
+ *   <li>{@code alstream_broker_crowd_exhausted_total} — items closed early because every active worker had answered or released them</li>
+ *   <li>{@code alstream_broker_outage_waiting}, {@code alstream_broker_outage_retries_total} — waiting out a registry or Kafka outage (see {@link OutageWait})</li>
+ *   <li>{@code alstream_broker_stream_thread_failures_total{response=replaced|waited|shutdown}} — stream threads that died, and what was done</li>
  * </ul>
  * Counted where the topology processes a record; a record reprocessed after a crash (exactly-once
  * aborts and retries it) can be counted twice, its effects on state and topics cannot.
@@ -88,6 +91,14 @@ public final class BrokerMetrics {
 
     public void lease(String result) {
         registry.counter("alstream.broker.leases", "result", result).increment();
+    }
+
+    public void crowdExhausted() {
+        registry.counter("alstream.broker.crowd.exhausted").increment();
+    }
+
+    public void streamThreadFailure(String response) {
+        registry.counter("alstream.broker.stream.thread.failures", "response", response).increment();
     }
 
     public void redundancyRaised() {

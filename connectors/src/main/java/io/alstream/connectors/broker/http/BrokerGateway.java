@@ -67,7 +67,7 @@ final class BrokerGateway implements AutoCloseable {
         this.config = config;
         this.serdes = serdes;
         this.metrics = metrics;
-        this.rules = new AnswerRules(config.acceptUnleasedAnswers());
+        this.rules = new AnswerRules(config.acceptUnleasedHttpAnswers());
         this.aggregator = Aggregator.of(config.method(), config.workerPrior());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -91,6 +91,15 @@ final class BrokerGateway implements AutoCloseable {
         };
     }
 
+    /**
+     * The leased task reached its worker: the topology turns the short delivery lease into the full
+     * one. Not waited for; if it is lost the worker's lease ends early and the task goes to another.
+     */
+    void confirm(String workerId, String requestId) {
+        BrokerCommand cmd = BrokerCommand.confirm(UUID.randomUUID().toString(), workerId, requestId, System.currentTimeMillis());
+        producer.send(new ProducerRecord<>(config.commandsTopic(), cmd.workerId, Json.write(cmd)));
+    }
+
     void release(String workerId, String requestId) {
         BrokerCommand cmd = BrokerCommand.release(UUID.randomUUID().toString(), workerId, requestId, System.currentTimeMillis());
         BrokerReply reply = send(cmd);
@@ -105,11 +114,26 @@ final class BrokerGateway implements AutoCloseable {
      * counts, since it also sees answers that raced this one.
      */
     AnswerResult submit(String workerId, String requestId, int label, Double confidence) {
+        requireRunning();
         long now = System.currentTimeMillis();
         RequestState state = read(BrokerStores.REQUEST_STATE, requestId);
+        var earlier = state == null || !state.isOpen() ? null : state.answerFrom(workerId);
+        if (earlier != null && earlier.label() == label) {
+            // a retry of an answer already taken (its reply was lost on the way): taken, once
+            metrics.answer("repeated", null);
+            AnswerResult result = new AnswerResult();
+            result.requestId = requestId;
+            result.status = "accepted";
+            result.httpStatus = 200;
+            return result;
+        }
         Rejection rejection = rules.check(state, workerId, null, label, now);
         if (rejection != null) {
             metrics.answer("rejected", rejection.reason().code());
+            // never written to the answers topic, so the topology would not count it: tell it to
+            BrokerCommand note = BrokerCommand.rejected(UUID.randomUUID().toString(), workerId, requestId,
+                    rejection.reason().code(), now);
+            producer.send(new ProducerRecord<>(config.commandsTopic(), workerId, Json.write(note)));
             throw new ApiException(rejection.reason().httpStatus(), rejection.message(), rejection.reason().code());
         }
         LabelAnswer answer = LabelAnswer.newBuilder()
@@ -125,12 +149,19 @@ final class BrokerGateway implements AutoCloseable {
         BrokerHeaders.putString(headers, BrokerHeaders.CORRELATION, correlation);
         byte[] value = serdes.answers().serializer().serialize(config.answersTopic(), headers, answer);
         CompletableFuture<BrokerReply> pending = replies.expect(correlation);
-        producer.send(new ProducerRecord<>(config.answersTopic(), null, requestId, value, headers), failTo(pending));
+        java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> written =
+                producer.send(new ProducerRecord<>(config.answersTopic(), null, requestId, value, headers), failTo(pending));
         AnswerResult result = new AnswerResult();
         result.requestId = requestId;
         BrokerReply reply = await(pending, correlation);
         if (reply == null) {
-            // Written, not yet judged: the verdict will come, the worker need not resend.
+            if (!isWritten(written)) {
+                // Kafka has not acknowledged the answer: it may not survive, so it is not acknowledged either.
+                // Sending it again is safe: a second copy of the same answer is taken as the first.
+                throw new ApiException(503, "the answer could not be made durable within "
+                        + config.commandTimeout().toSeconds() + " s; send it again", "unavailable");
+            }
+            // Written (Kafka acknowledged it), not yet judged: the verdict will come, the worker need not resend.
             result.status = "pending";
             result.httpStatus = 202;
             return result;
@@ -190,7 +221,32 @@ final class BrokerGateway implements AutoCloseable {
         return streams.state();
     }
 
+    private static boolean isWritten(java.util.concurrent.Future<?> write) {
+        if (!write.isDone()) {
+            return false;
+        }
+        try {
+            write.get();
+            return true;
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
+    /** Calls that need the topology fail at once while its streams are stopped or failed, instead of timing out. */
+    private void requireRunning() {
+        KafkaStreams.State s = streams.state();
+        if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING
+                || s == KafkaStreams.State.PENDING_SHUTDOWN) {
+            throw notReady();
+        }
+    }
+
     private BrokerReply send(BrokerCommand cmd) {
+        requireRunning();
         CompletableFuture<BrokerReply> pending = replies.expect(cmd.commandId);
         producer.send(new ProducerRecord<>(config.commandsTopic(), cmd.workerId, Json.write(cmd)), failTo(pending));
         BrokerReply reply = await(pending, cmd.commandId);
