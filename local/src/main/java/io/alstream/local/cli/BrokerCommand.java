@@ -83,7 +83,6 @@ final class BrokerCommand implements Callable<Integer> {
             }
             o.kafkaProperty(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        LabelBrokerMain.run(o);
-        return 0;
+        return LabelBrokerMain.run(o);
     }
 }

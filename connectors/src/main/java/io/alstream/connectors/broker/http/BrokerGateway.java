@@ -117,16 +117,6 @@ final class BrokerGateway implements AutoCloseable {
         requireRunning();
         long now = System.currentTimeMillis();
         RequestState state = read(BrokerStores.REQUEST_STATE, requestId);
-        var earlier = state == null || !state.isOpen() ? null : state.answerFrom(workerId);
-        if (earlier != null && earlier.label() == label) {
-            // a retry of an answer already taken (its reply was lost on the way): taken, once
-            metrics.answer("repeated", null);
-            AnswerResult result = new AnswerResult();
-            result.requestId = requestId;
-            result.status = "accepted";
-            result.httpStatus = 200;
-            return result;
-        }
         Rejection rejection = rules.check(state, workerId, null, label, now);
         if (rejection != null) {
             metrics.answer("rejected", rejection.reason().code());
@@ -157,7 +147,7 @@ final class BrokerGateway implements AutoCloseable {
         if (reply == null) {
             if (!isWritten(written)) {
                 // Kafka has not acknowledged the answer: it may not survive, so it is not acknowledged either.
-                // Sending it again is safe: a second copy of the same answer is taken as the first.
+                // Sending it again is safe: if the first copy did arrive, the second is refused as duplicate-answer.
                 throw new ApiException(503, "the answer could not be made durable within "
                         + config.commandTimeout().toSeconds() + " s; send it again", "unavailable");
             }

@@ -34,6 +34,8 @@ public final class RequestState {
     private Integer label;
     private String closeReason;
     private int numAnswers;
+    /** Whether answers disagreed at least once, so more were asked for than at first. */
+    private boolean disagreed;
 
     private RequestState() {
     }
@@ -245,7 +247,13 @@ public final class RequestState {
             return false;
         }
         wanted = Math.max(wanted, answers.size() + 1);
+        disagreed = true;
         return true;
+    }
+
+    /** Whether the item had the answers it first wanted and they disagreed (so more were asked for). */
+    public boolean disagreed() {
+        return disagreed;
     }
 
     /** Closes the request and drops what only an open request needs; the outcome stays. */

@@ -312,14 +312,6 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             return;
         }
         long answeredAt = a.getAnsweredAt().toEpochMilli();
-        AnswerEntry earlier = s == null || !s.isOpen() ? null : s.answerFrom(a.getWorkerId());
-        if (earlier != null && earlier.label() == a.getLabel()) {
-            // The same answer again: a retry by a worker (or the HTTP API) that never heard it was taken.
-            // It was; say so, and change nothing.
-            metrics.answer("repeated", null);
-            reply(record, new BrokerReply(null, BrokerReply.ACCEPTED, null, null, null));
-            return;
-        }
         boolean viaHttp = BrokerHeaders.string(record.headers(), BrokerHeaders.CORRELATION) != null;
         Rejection rejection = (viaHttp ? httpRules : rules).check(s, a.getWorkerId(), a.getEventId(), a.getLabel(), answeredAt);
         if (rejection != null) {
@@ -639,11 +631,11 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
     }
 
     /**
-     * Closes the items nobody left could answer: open, with answers that do not agree yet, no lease
-     * out, and every worker seen within {@code workerIdleAfter} has answered or released them. Such an
-     * item would otherwise wait for its deadline (a crowd smaller than the answers wanted). It closes
-     * as an item at the answer cap does ({@code noAgreement}); items with no answer yet stay open for
-     * workers to come.
+     * Closes the items nobody left could answer: open, whose answers disagreed (so more were asked
+     * for), no lease out, and every worker seen within {@code workerIdleAfter} has answered or released
+     * them. Such an item would otherwise wait for its deadline (a crowd smaller than the answer cap).
+     * It closes as an item at the answer cap does ({@code noAgreement}). Items still short of their
+     * first k answers are left for workers to come.
      */
     private void closeExhausted(long now) {
         if (queue.size() == 0) {
@@ -661,7 +653,7 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         List<RequestState> exhausted = new java.util.ArrayList<>();
         for (Iterator<String> it = queue.inOrder(); it.hasNext(); ) {
             RequestState s = states.get(it.next());
-            if (s == null || !s.isOpen() || s.answers().isEmpty() || s.activeLeases() > 0) {
+            if (s == null || !s.isOpen() || !s.disagreed() || s.activeLeases() > 0) {
                 continue;
             }
             boolean someoneLeft = false;
