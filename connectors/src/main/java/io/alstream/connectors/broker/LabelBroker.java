@@ -79,6 +79,7 @@ public final class LabelBroker implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final BrokerMetrics metrics;
     private final OutageWait outage;
+    private final AtomicInteger threadFailures = new AtomicInteger();
     private final AtomicInteger threadReplacements = new AtomicInteger();
     private final AtomicReference<Throwable> lastThreadFailure = new AtomicReference<>();
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -194,8 +195,9 @@ public final class LabelBroker implements AutoCloseable {
             }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         }
-        int n = threadReplacements.incrementAndGet();
+        int n = threadFailures.incrementAndGet();
         if (n <= config.maxThreadReplacements()) {
+            threadReplacements.incrementAndGet();
             metrics.streamThreadFailure("replaced");
             LOG.error("label broker stream thread failed; replacing it ({} of {} replacements)", n, config.maxThreadReplacements(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -3,6 +3,7 @@ package io.alstream.connectors.broker;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.alstream.connectors.registry.RegistryClientConfig;
 import io.alstream.connectors.registry.SchemaRegistryClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,7 @@ public final class LabelBrokerMain {
 
     /** Builds the broker these options describe (not started); the caller closes it. */
     public static LabelBroker create(LabelBrokerOptions o) {
-        SchemaRegistryClient.Builder registry = SchemaRegistryClient.builder(o.registryUrl());
-        if (o.registryUser() != null) {
-            registry.basicAuth(o.registryUser(), o.registryPassword());
-        }
+        SchemaRegistryClient.Builder registry = RegistryClientConfig.builderFrom(o.registryClientSettings());
         LabelBroker.Builder b = LabelBroker.builder()
                 .bootstrapServers(o.bootstrapServers())
                 .serdes(BrokerSerdes.avro(registry.build()))

@@ -18,16 +18,23 @@ import io.alstream.connectors.broker.LabelBrokerOptions;
                 + "and Prometheus metrics on /metrics. "
                 + "Runs until interrupted; its state lives in Kafka (changelogs), so a restart resumes it.")
 final class BrokerCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The deployment's properties file, the one `alstream run --config` reads: the broker takes "
+                    + "kafka.bootstrap-servers, registry.url, registry.basic-auth, topic.label-requests, topic.labels, "
+                    + "topic.dead-letter, kafka.client.* and registry.client.* from it (so job and broker name the same "
+                    + "topics), and its own topic.label-answers, broker.http-host, broker.http-port, broker.application-id, "
+                    + "broker.state-dir. Flags given too win over the file.")
+    Path config;
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required without --config).")
     String bootstrap;
-    @Option(names = "--registry-url", required = true, description = "Schema registry URL.")
+    @Option(names = "--registry-url", description = "Schema registry URL (required without --config).")
     String registryUrl;
     @Option(names = "--registry-user", paramLabel = "USER:PASSWORD", description = "Basic auth for the registry.")
     String registryUser;
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address of the worker API (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", description = "Address the worker API binds to (default localhost; 0.0.0.0 for every interface).")
     String host;
-    @Option(names = "--port", defaultValue = "8085", description = "Port of the worker API (default ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", description = "Port of the worker API (default 8085).")
+    Integer port;
     @Option(names = "--tokens", description = "File of worker tokens, one `worker-id token` per line.")
     Path tokens;
     @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters).")
@@ -57,8 +64,31 @@ final class BrokerCommand implements Callable<Integer> {
         if (tokens == null && tokenSecret == null) {
             throw new IllegalArgumentException("give --tokens FILE and/or --token-secret SECRET: workers need tokens");
         }
-        LabelBrokerOptions o = new LabelBrokerOptions(bootstrap, registryUrl).httpHost(host).httpPort(port)
-                .method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
+        LabelBrokerOptions o;
+        if (config != null) {
+            if (!java.nio.file.Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + ": no such file");
+            }
+            o = LabelBrokerOptions.fromFile(config);
+            if (bootstrap != null) {
+                o.bootstrapServers(bootstrap);
+            }
+            if (registryUrl != null) {
+                o.registryUrl(registryUrl);
+            }
+        } else {
+            if (bootstrap == null || registryUrl == null) {
+                throw new IllegalArgumentException("give --config FILE, or both --bootstrap-servers and --registry-url");
+            }
+            o = new LabelBrokerOptions(bootstrap, registryUrl);
+        }
+        if (host != null) {
+            o.httpHost(host);
+        }
+        if (port != null) {
+            o.httpPort(port);
+        }
+        o.method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
                 .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).pageImage(pageImage);
         if (tokens != null) {
             o.tokensFile(tokens);
