@@ -118,7 +118,8 @@ class BrokerOutageIntegrationTest {
                 assertEquals(1.0, gauge(broker, "alstream.broker.outage.waiting"), "the broker waits for the registry");
                 HttpResponse<String> health = get(broker, "health");
                 assertEquals("DEGRADED", Json.MAPPER.readTree(health.body()).get("status").asText(), health.body());
-                Thread.sleep(3000); // the outage goes on while the broker keeps retrying
+                // the outage goes on while the broker keeps retrying (longer by hand: -Dalstream.test.outage-seconds=60)
+                Thread.sleep(Integer.getInteger("alstream.test.outage-seconds", 3) * 1000L);
 
                 registry = RegistryServer.builder(bootstrap).port(port).topic(schemas).start(); // back
 
