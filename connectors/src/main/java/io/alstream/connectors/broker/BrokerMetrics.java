@@ -13,10 +13,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * The broker's own meters, by Prometheus convention once scraped ({@code alstream_broker_*}):
  * <ul>
- *   <li>{@code alstream_broker_requests_total{result=accepted|duplicate|invalid|undecodable|expired}}</li>
+ *   <li>{@code alstream_broker_requests_total{result=accepted|duplicate|invalid|expired|<a dead-letter reason: null-value, missing-id, undecodable, bad-magic-byte, ...>}}</li>
  *   <li>{@code alstream_broker_answers_total{result=accepted|rejected, reason=...}} — reason is a reject code or {@code none}</li>
  *   <li>{@code alstream_broker_labels_total{method, outcome=labelled|unlabelled, reason}} — reason is the closeReason or {@code none}</li>
- *   <li>{@code alstream_broker_leases_total{result=granted|empty|expired|released|stale}}</li>
+ *   <li>{@code alstream_broker_leases_total{result=granted|empty|expired|released|stale|confirmed|confirmed-after-expiry|confirm-late}}</li>
  *   <li>{@code alstream_broker_redundancy_raised_total} — items given one more answer because their answers disagreed</li>
  *   <li>{@code alstream_broker_label_latency_seconds} — request creation to label</li>
  *   <li>{@code alstream_broker_answers_per_label} — answers an item took</li>

@@ -35,6 +35,8 @@ import io.alstream.connectors.broker.topology.BrokerReply;
 import io.alstream.connectors.registry.RetryPolicy;
 import io.alstream.connectors.registry.SchemaRegistryClient;
 import io.alstream.connectors.registry.server.RegistryServer;
+import io.alstream.kafka.embedded.EmbeddedKafka;
+import io.alstream.connectors.broker.api.AnswerResult;
 import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelRequest;
@@ -193,7 +195,12 @@ class BrokerOutageIntegrationTest {
         BrokerSerdes serdes = new BrokerSerdes(Serdes.serdeFrom(real.requests().serializer(), buggy), real.answers(),
                 real.labels(), real.deadLetters());
         BrokerConfig config = BrokerTestKafka.freshConfig("dying").maxThreadReplacements(1).build();
-        try (LabelBroker broker = BrokerTestKafka.startBroker(serdes, config, WorkerTokens.derivedFrom(SECRET))) {
+        // A dead thread does not leave the group: its replacement gets the task once the session times out.
+        // The broker's minimum session (6 s) instead of the default 45 s keeps the test short.
+        try (LabelBroker broker = LabelBroker.builder().bootstrapServers(BrokerTestKafka.bootstrap()).serdes(serdes)
+                .config(config).tokens(WorkerTokens.derivedFrom(SECRET)).httpPort(0)
+                .streamsProperty(org.apache.kafka.streams.StreamsConfig.consumerPrefix("session.timeout.ms"), "6000")
+                .start()) {
             assertEquals(200, get(broker, "health").statusCode());
             BrokerTestKafka.produce(real, config.requestsTopic(), List.of(request("poison-1")));
 
@@ -326,5 +333,63 @@ class BrokerOutageIntegrationTest {
             }
         }
         throw new AssertionError("no lease was granted to " + worker);
+    }
+
+    @Test
+    void duringAKafkaOutageAnAnswerIsNotAcknowledgedAndSendingItAgainAfterwardsFoldsItOnce() throws Exception {
+        // A Kafka of its own: this test stops it.
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
+             RegistryServer registry = RegistryServer.builder(kafka.bootstrapServers()).port(0).start()) {
+            BrokerSerdes serdes = BrokerSerdes.avro(SchemaRegistryClient.builder(registry.url()).build());
+            BrokerConfig config = BrokerTestKafka.freshConfig("kafka-down").minAnswers(1).maxAnswers(1)
+                    .commandTimeout(Duration.ofSeconds(3)).commitInterval(Duration.ofMillis(50)).build();
+            try (LabelBroker broker = LabelBroker.builder().bootstrapServers(kafka.bootstrapServers()).serdes(serdes)
+                    .config(config).tokens(WorkerTokens.of(Map.of("w", "w-token"))).httpPort(0)
+                    .stateDir(dirs.resolve("kafka-down")).start()) {
+                BrokerTestKafka.produce(kafka.bootstrapServers(), serdes, config.requestsTopic(),
+                        List.of(request("kd-1"), request("kd-2")));
+                WorkerClient w = new WorkerClient(broker.httpUri(), "w", "w-token").retryFor(Duration.ofSeconds(90));
+                TaskView first = nextTask(w);
+                assertTrue(w.submit(first.requestId, 0).accepted());
+                TaskView second = nextTask(w);
+
+                kafka.stop(); // Kafka is gone: the answer cannot be made durable
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(broker.httpUri().resolve(
+                                "v1/workers/w/tasks/" + second.requestId + "/answer"))
+                        .header("Authorization", "Bearer w-token")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"label\": 1}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, r.statusCode(), "never 200 or 202 for an answer Kafka did not acknowledge: " + r.body());
+                assertEquals("unavailable", Json.MAPPER.readTree(r.body()).get("reason").asText(), r.body());
+
+                kafka.start(); // back, same ports and data
+                AnswerResult again = w.submit(second.requestId, 1);
+                assertTrue(again.accepted() || "duplicate-answer".equals(again.reason) || "request-closed".equals(again.reason),
+                        "sent again: taken now, or the first copy had arrived after all: " + again);
+
+                List<String> labelled = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (labelled.size() < 2 && System.nanoTime() < deadline) {
+                    labelled.clear();
+                    for (ConsumerRecord<String, byte[]> rec : BrokerTestKafka.readAll(kafka.bootstrapServers(),
+                            config.labelsTopic(), Duration.ofSeconds(5))) {
+                        labelled.add(serdes.labels().deserializer().deserialize(config.labelsTopic(), rec.value()).getRequestId());
+                    }
+                }
+                assertEquals(List.of("kd-1", "kd-2"), labelled.stream().sorted().toList(), "each answer folded once");
+            }
+        }
+    }
+
+    private static TaskView nextTask(WorkerClient w) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<TaskView> t = w.next();
+            if (t.isPresent()) {
+                return t.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no task for " + w.workerId());
     }
 }
