@@ -300,6 +300,24 @@ public final class LabelBrokerOptions {
         return this;
     }
 
+    /** Take answers over HTTP from workers holding no lease on the item. Default false. */
+    public LabelBrokerOptions acceptUnleasedHttpAnswers(boolean accept) {
+        config.acceptUnleasedHttpAnswers(accept);
+        return this;
+    }
+
+    /** How long a lease holds its task until the worker is known to have it. Default 20 s. */
+    public LabelBrokerOptions deliveryLease(Duration d) {
+        config.deliveryLease(d);
+        return this;
+    }
+
+    /** A worker not seen for this long no longer keeps a disagreeing item open. Default 2 minutes. */
+    public LabelBrokerOptions workerIdleAfter(Duration d) {
+        config.workerIdleAfter(d);
+        return this;
+    }
+
     public LabelBrokerOptions closedRetention(Duration d) {
         config.closedRetention(d);
         return this;

@@ -38,6 +38,14 @@ class LabelBrokerOptionsTest {
         assertEquals("b1.commands", c.commandsTopic());
         assertEquals(new BrokerConfig.ImageShape(28, 28), c.pageImage());
         assertEquals(null, new LabelBrokerOptions("k", "r").config().pageImage(), "no images unless asked");
+        BrokerConfig d = new LabelBrokerOptions("k", "r").config();
+        assertFalse(d.acceptUnleasedHttpAnswers(), "unleased HTTP answers are refused unless allowed");
+        assertEquals(Duration.ofSeconds(20), d.deliveryLease());
+        BrokerConfig r = new LabelBrokerOptions("k", "r").acceptUnleasedHttpAnswers(true).deliveryLease(Duration.ofSeconds(5))
+                .workerIdleAfter(Duration.ofMinutes(1)).config();
+        assertTrue(r.acceptUnleasedHttpAnswers());
+        assertEquals(Duration.ofSeconds(5), r.deliveryLease());
+        assertEquals(Duration.ofMinutes(1), r.workerIdleAfter());
     }
 
     @Test

@@ -53,6 +53,17 @@ final class BrokerCommand implements Callable<Integer> {
     String noAgreement;
     @Option(names = "--lease-seconds", defaultValue = "300", description = "How long a worker holds a task (default ${DEFAULT-VALUE}).")
     long leaseSeconds;
+    @Option(names = "--delivery-lease-seconds", defaultValue = "20",
+            description = "A lease holds its task this long until the worker is known to have it, then --lease-seconds; "
+                    + "a lease whose reply never reached its worker frees the task after this (default ${DEFAULT-VALUE}).")
+    long deliveryLeaseSeconds;
+    @Option(names = "--worker-idle-seconds", defaultValue = "120",
+            description = "A worker not seen for this long no longer keeps an item whose answers disagree open: when every "
+                    + "worker seen more recently answered or skipped it, it closes at once (default ${DEFAULT-VALUE}).")
+    long workerIdleSeconds;
+    @Option(names = "--accept-unleased-http-answers",
+            description = "Take answers over HTTP from workers holding no lease on the item (default: refused, 409 no-lease).")
+    boolean acceptUnleasedHttpAnswers;
     @Option(names = "--page-image", paramLabel = "WIDTHxHEIGHT",
             description = "On the worker page, draw features of this many values as a grey image, e.g. 28x28 (default: none; a table).")
     String pageImage;
@@ -89,7 +100,9 @@ final class BrokerCommand implements Callable<Integer> {
             o.httpPort(port);
         }
         o.method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
-                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).pageImage(pageImage);
+                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).pageImage(pageImage)
+                .deliveryLease(Duration.ofSeconds(deliveryLeaseSeconds)).workerIdleAfter(Duration.ofSeconds(workerIdleSeconds))
+                .acceptUnleasedHttpAnswers(acceptUnleasedHttpAnswers);
         if (tokens != null) {
             o.tokensFile(tokens);
         }
