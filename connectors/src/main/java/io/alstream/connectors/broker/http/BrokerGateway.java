@@ -75,6 +75,9 @@ final class BrokerGateway implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0"); // a worker is waiting on each record
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "label-broker-http");
+        // A worker is waiting: while Kafka is unreachable a send gives up after the command timeout (the call
+        // gets 503 unavailable, nothing recorded) instead of blocking its thread for a minute on metadata.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.commandTimeout().toMillis()));
         p.putAll(clientOverrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.replies = new ReplyRouter(bootstrapServers, config.repliesTopic(), clientOverrides);
