@@ -131,4 +131,24 @@ class AlstreamCliTest {
         assertTrue(run("broker", "--help").out().contains("--page-image"));
     }
 
+    @Test
+    void theBrokerTakesTheJobsConfigFileAndSaysInOneSentenceWhatIsMissingOrWrong() throws Exception {
+        String secret = "0123456789abcdef-secret";
+        Run none = run("broker", "--token-secret", secret);
+        assertEquals(2, none.code(), none.out() + none.err());
+        assertTrue(none.err().contains("--config FILE, or both --bootstrap-servers and --registry-url"), none.err());
+        Run missing = run("broker", "--config", "/nonexistent/alstream.properties", "--token-secret", secret);
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("broker", ".properties");
+        try {
+            java.nio.file.Files.writeString(file, "kafka.bootstrap-servers=localhost:1\nbroker.http-prot=9000\n");
+            Run typo = run("broker", "--config", file.toString(), "--token-secret", secret);
+            assertEquals(2, typo.code());
+            assertTrue(typo.err().contains("unknown broker setting 'broker.http-prot'"), typo.err());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        assertTrue(run("broker", "--help").out().contains("--config"));
+    }
 }

@@ -82,6 +82,12 @@ public final class BrokerConfig {
     private final Duration commitInterval;
     private final Duration startTimeout;
     private final ImageShape pageImage;
+    // reliability
+    private final Duration deliveryLease;
+    private final Duration workerIdleAfter;
+    private final Duration outageMaxBackoff;
+    private final int maxThreadReplacements;
+    private final boolean acceptUnleasedHttpAnswers;
 
     private BrokerConfig(Builder b) {
         this.requestsTopic = b.requestsTopic;
@@ -109,6 +115,11 @@ public final class BrokerConfig {
         this.commitInterval = b.commitInterval;
         this.startTimeout = b.startTimeout;
         this.pageImage = b.pageImage;
+        this.deliveryLease = b.deliveryLease;
+        this.workerIdleAfter = b.workerIdleAfter;
+        this.outageMaxBackoff = b.outageMaxBackoff;
+        this.maxThreadReplacements = b.maxThreadReplacements;
+        this.acceptUnleasedHttpAnswers = b.acceptUnleasedHttpAnswers;
         if (minAnswers < 1) {
             throw new IllegalArgumentException("minAnswers must be at least 1, was " + minAnswers);
         }
@@ -127,6 +138,12 @@ public final class BrokerConfig {
             throw new IllegalArgumentException("unknownAnswerGrace must be zero or positive, was " + unknownAnswerGrace);
         }
         requirePositive("startTimeout", startTimeout);
+        requirePositive("deliveryLease", deliveryLease);
+        requirePositive("workerIdleAfter", workerIdleAfter);
+        requirePositive("outageMaxBackoff", outageMaxBackoff);
+        if (maxThreadReplacements < 0) {
+            throw new IllegalArgumentException("maxThreadReplacements must be zero or more, was " + maxThreadReplacements);
+        }
         if (httpMaxBodyBytes < 64) {
             throw new IllegalArgumentException("httpMaxBodyBytes must be at least 64, was " + httpMaxBodyBytes);
         }
@@ -176,6 +193,11 @@ public final class BrokerConfig {
         b.commitInterval = commitInterval;
         b.startTimeout = startTimeout;
         b.pageImage = pageImage;
+        b.deliveryLease = deliveryLease;
+        b.workerIdleAfter = workerIdleAfter;
+        b.outageMaxBackoff = outageMaxBackoff;
+        b.maxThreadReplacements = maxThreadReplacements;
+        b.acceptUnleasedHttpAnswers = acceptUnleasedHttpAnswers;
         return b;
     }
 
@@ -323,6 +345,51 @@ public final class BrokerConfig {
         return pageImage;
     }
 
+    /**
+     * How long a lease holds its task until the HTTP API confirms the worker got it; then it runs for
+     * {@link #leaseDuration()}. A lease whose reply never reached its worker (a crash between the two,
+     * a broken connection) so frees its task after this instead of the whole lease. Default 20 s.
+     */
+    public Duration deliveryLease() {
+        return deliveryLease.compareTo(leaseDuration) < 0 ? deliveryLease : leaseDuration;
+    }
+
+    /**
+     * A worker not seen (asking for a task or answering) for this long no longer counts as one who
+     * could still be asked: when every worker seen more recently has answered or released an item
+     * whose answers disagree, the item closes with its best guess (see {@link #noAgreement()}) instead
+     * of waiting for its deadline. Default 2 minutes.
+     */
+    public Duration workerIdleAfter() {
+        return workerIdleAfter;
+    }
+
+    /**
+     * Longest pause between two tries while the schema registry or Kafka is unreachable; the broker
+     * waits as long as the outage lasts and never dead-letters a record for it. Default 10 s.
+     */
+    public Duration outageMaxBackoff() {
+        return outageMaxBackoff;
+    }
+
+    /**
+     * A stream thread that dies of an unexpected error is replaced this many times in the broker's
+     * life; the next failure shuts the streams down and {@code alstream broker} exits. Failures of
+     * Kafka itself (retriable errors, timeouts) are waited out and not counted. Default 3.
+     */
+    public int maxThreadReplacements() {
+        return maxThreadReplacements;
+    }
+
+    /**
+     * Whether the HTTP API takes an answer from a worker that holds no lease on the item. Default false:
+     * request ids are predictable, so otherwise any worker could answer any open request, gold included.
+     * ({@link #acceptUnleasedAnswers()} is about answers written straight to the answers topic.)
+     */
+    public boolean acceptUnleasedHttpAnswers() {
+        return acceptUnleasedHttpAnswers;
+    }
+
     /** Answers wanted for a request that asks for {@code redundancy}: the larger of it and k, capped by the maximum. */
     public int initialAnswers(int redundancy) {
         return Math.min(Math.max(minAnswers, redundancy), maxAnswersFor(redundancy));
@@ -367,6 +434,11 @@ public final class BrokerConfig {
         private Duration commitInterval = Duration.ofMillis(100);
         private Duration startTimeout = Duration.ofMinutes(2);
         private ImageShape pageImage;
+        private Duration deliveryLease = Duration.ofSeconds(20);
+        private Duration workerIdleAfter = Duration.ofMinutes(2);
+        private Duration outageMaxBackoff = Duration.ofSeconds(10);
+        private int maxThreadReplacements = 3;
+        private boolean acceptUnleasedHttpAnswers = false;
 
         public Builder requestsTopic(String t) {
             this.requestsTopic = Objects.requireNonNull(t);
@@ -491,6 +563,31 @@ public final class BrokerConfig {
         /** Null for none. */
         public Builder pageImage(ImageShape shape) {
             this.pageImage = shape;
+            return this;
+        }
+
+        public Builder deliveryLease(Duration v) {
+            this.deliveryLease = v;
+            return this;
+        }
+
+        public Builder workerIdleAfter(Duration v) {
+            this.workerIdleAfter = v;
+            return this;
+        }
+
+        public Builder outageMaxBackoff(Duration v) {
+            this.outageMaxBackoff = v;
+            return this;
+        }
+
+        public Builder maxThreadReplacements(int v) {
+            this.maxThreadReplacements = v;
+            return this;
+        }
+
+        public Builder acceptUnleasedHttpAnswers(boolean v) {
+            this.acceptUnleasedHttpAnswers = v;
             return this;
         }
 

@@ -13,16 +13,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * The broker's own meters, by Prometheus convention once scraped ({@code alstream_broker_*}):
  * <ul>
- *   <li>{@code alstream_broker_requests_total{result=accepted|duplicate|invalid|undecodable|expired}}</li>
+ *   <li>{@code alstream_broker_requests_total{result=accepted|duplicate|invalid|expired|<a dead-letter reason: null-value, missing-id, undecodable, bad-magic-byte, ...>}}</li>
  *   <li>{@code alstream_broker_answers_total{result=accepted|rejected, reason=...}} — reason is a reject code or {@code none}</li>
  *   <li>{@code alstream_broker_labels_total{method, outcome=labelled|unlabelled, reason}} — reason is the closeReason or {@code none}</li>
- *   <li>{@code alstream_broker_leases_total{result=granted|empty|expired|released|stale}}</li>
+ *   <li>{@code alstream_broker_leases_total{result=granted|empty|expired|released|stale|confirmed|confirmed-after-expiry|confirm-late}}</li>
  *   <li>{@code alstream_broker_redundancy_raised_total} — items given one more answer because their answers disagreed</li>
  *   <li>{@code alstream_broker_label_latency_seconds} — request creation to label</li>
  *   <li>{@code alstream_broker_answers_per_label} — answers an item took</li>
  *   <li>{@code alstream_broker_label_confidence} — posterior of the emitted label (annotator agreement)</li>
  *   <li>gauges {@code alstream_broker_open_requests}, {@code alstream_broker_queued_requests}, {@code alstream_broker_active_leases}</li>
  *   <li>{@code alstream_broker_http_requests_total{route, status}}</li>
+ *   <li>{@code alstream_broker_crowd_exhausted_total} — items closed early because every active worker had answered or released them</li>
+ *   <li>{@code alstream_broker_outage_waiting}, {@code alstream_broker_outage_retries_total} — waiting out a registry or Kafka outage (see {@link OutageWait})</li>
+ *   <li>{@code alstream_broker_stream_thread_failures_total{response=replaced|waited|shutdown}} — stream threads that died, and what was done</li>
  * </ul>
  * Counted where the topology processes a record; a record reprocessed after a crash (exactly-once
  * aborts and retries it) can be counted twice, its effects on state and topics cannot.
@@ -88,6 +91,14 @@ public final class BrokerMetrics {
 
     public void lease(String result) {
         registry.counter("alstream.broker.leases", "result", result).increment();
+    }
+
+    public void crowdExhausted() {
+        registry.counter("alstream.broker.crowd.exhausted").increment();
+    }
+
+    public void streamThreadFailure(String response) {
+        registry.counter("alstream.broker.stream.thread.failures", "response", response).increment();
     }
 
     public void redundancyRaised() {

@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -76,6 +78,12 @@ public final class LabelBroker implements AutoCloseable {
     private final int topicPartitions;
     private final PrometheusMeterRegistry registry;
     private final BrokerMetrics metrics;
+    private final OutageWait outage;
+    private final AtomicInteger threadFailures = new AtomicInteger();
+    private final AtomicInteger threadReplacements = new AtomicInteger();
+    private final AtomicReference<Throwable> lastThreadFailure = new AtomicReference<>();
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    private volatile boolean closing;
 
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
@@ -105,6 +113,7 @@ public final class LabelBroker implements AutoCloseable {
         this.topicPartitions = b.topicPartitions;
         this.registry = b.registry != null ? b.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new BrokerMetrics(registry);
+        this.outage = new OutageWait(config.outageMaxBackoff(), registry);
     }
 
     public static Builder builder() {
@@ -121,7 +130,7 @@ public final class LabelBroker implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         ensureTopics();
-        Topology topology = LabelBrokerTopology.build(config, serdes, metrics);
+        Topology topology = LabelBrokerTopology.build(config, serdes, metrics, outage);
         streams = new KafkaStreams(topology, streamsProperties());
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
@@ -132,12 +141,13 @@ public final class LabelBroker implements AutoCloseable {
                 failed.set(now);
                 running.countDown();
             }
+            if (now == KafkaStreams.State.ERROR && !closing) {
+                Throwable cause = lastThreadFailure.get();
+                failure.complete(cause != null ? cause : new IllegalStateException("the label broker's streams failed"));
+            }
             LOG.info("label broker streams {} -> {}", before, now);
         });
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("label broker stream thread failed; shutting the broker's streams down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         streams.start();
@@ -149,7 +159,7 @@ public final class LabelBroker implements AutoCloseable {
                         + config.startTimeout() + " (state " + s + ")");
             }
             http = new WorkerHttpServer(new InetSocketAddress(httpHost, httpPort), config, streams, serdes,
-                    bootstrapServers, clientOverrides, tokens, metrics, registry);
+                    bootstrapServers, clientOverrides, tokens, metrics, registry, outage);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -160,6 +170,54 @@ public final class LabelBroker implements AutoCloseable {
         }
         LOG.info("label broker up in {} ms: {} , worker API at {}", (System.nanoTime() - t0) / 1_000_000, config, httpUri());
         return this;
+    }
+
+    /**
+     * A stream thread died. Kafka's own failures (a broker unreachable past {@code task.timeout.ms}) are
+     * waited out: the thread is replaced after a pause, without limit. Anything else replaces the thread
+     * up to {@code maxThreadReplacements} times (it restarts from the last commit, so nothing is lost or
+     * done twice); after that the streams shut down, {@code /health} says DOWN and {@link #failure()}
+     * completes, on which {@code alstream broker} exits.
+     */
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+        lastThreadFailure.set(e);
+        if (closing) {
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        if (OutageWait.isInfrastructure(e)) {
+            metrics.streamThreadFailure("waited");
+            LOG.warn("label broker stream thread stopped on an infrastructure failure ({}); replacing it in {}", e.toString(),
+                    config.outageMaxBackoff());
+            try {
+                Thread.sleep(config.outageMaxBackoff().toMillis());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        int n = threadFailures.incrementAndGet();
+        if (n <= config.maxThreadReplacements()) {
+            threadReplacements.incrementAndGet();
+            metrics.streamThreadFailure("replaced");
+            LOG.error("label broker stream thread failed; replacing it ({} of {} replacements)", n, config.maxThreadReplacements(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        metrics.streamThreadFailure("shutdown");
+        LOG.error("label broker stream thread failed after {} replacements; shutting the broker down", config.maxThreadReplacements(), e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /**
+     * Completes, with the last stream-thread failure, when the broker's streams have stopped for good
+     * (ERROR) other than by {@link #close()}. The standalone broker exits on it.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
+    }
+
+    /** Stream threads replaced after unexpected failures so far. */
+    public int threadReplacements() {
+        return threadReplacements.get();
     }
 
     Properties streamsProperties() {
@@ -286,9 +344,17 @@ public final class LabelBroker implements AutoCloseable {
         return stateDir;
     }
 
-    /** Stops the HTTP API, then the streams (committing what was processed). Safe to call twice. */
+    /**
+     * Drains the HTTP API (new calls get 503 {@code shutting-down}, calls in flight finish), then stops
+     * the streams (committing what was processed). Safe to call twice.
+     */
     @Override
     public synchronized void close() {
+        closing = true;
+        if (http != null) {
+            http.drain(config.commandTimeout().plusSeconds(1));
+        }
+        outage.stop();
         if (http != null) {
             http.close();
             http = null;

@@ -1,10 +1,15 @@
 package io.alstream.connectors.broker;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
 
 import io.alstream.connectors.broker.aggregation.AggregationMethod;
 import io.alstream.connectors.broker.aggregation.ModelPrior;
@@ -23,10 +28,32 @@ import io.alstream.connectors.broker.http.WorkerTokens;
  * }</pre>
  */
 public final class LabelBrokerOptions {
-    private final String bootstrapServers;
-    private final String registryUrl;
+    // Keys of the deployment's properties file, shared with the job (flink-job JobOptions): one file
+    // names the topics for both, so a renamed topic cannot split the loop.
+    public static final String BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
+    public static final String REGISTRY_URL = "registry.url";
+    public static final String REGISTRY_BASIC_AUTH = "registry.basic-auth";
+    public static final String REQUESTS_TOPIC = "topic.label-requests";
+    public static final String LABELS_TOPIC = "topic.labels";
+    public static final String DEAD_LETTER_TOPIC = "topic.dead-letter";
+    /** Raw Kafka client settings for every client, prefix removed (security, timeouts), as in the job. */
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    /** Registry client settings under their Confluent names, prefix removed, as in the job. */
+    public static final String REGISTRY_CLIENT_PREFIX = "registry.client.";
+    // The broker's own keys (the job has no such setting).
+    public static final String ANSWERS_TOPIC = "topic.label-answers";
+    public static final String BROKER_HTTP_HOST = "broker.http-host";
+    public static final String BROKER_HTTP_PORT = "broker.http-port";
+    public static final String BROKER_APPLICATION_ID = "broker.application-id";
+    public static final String BROKER_STATE_DIR = "broker.state-dir";
+    private static final java.util.Set<String> BROKER_KEYS = java.util.Set.of(ANSWERS_TOPIC, BROKER_HTTP_HOST,
+            BROKER_HTTP_PORT, BROKER_APPLICATION_ID, BROKER_STATE_DIR);
+
+    private String bootstrapServers;
+    private String registryUrl;
     private String registryUser;
     private String registryPassword;
+    private final Map<String, String> registryClientSettings = new LinkedHashMap<>();
     private Path tokensFile;
     private String tokenSecret;
     private String httpHost = "localhost";
@@ -43,6 +70,107 @@ public final class LabelBrokerOptions {
     public LabelBrokerOptions(String bootstrapServers, String registryUrl) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.registryUrl = Objects.requireNonNull(registryUrl, "registryUrl");
+    }
+
+    /**
+     * Options from the deployment's properties file, the one the job reads ({@code alstream run --config}):
+     * {@value #BOOTSTRAP_SERVERS}, {@value #REGISTRY_URL}, {@value #REGISTRY_BASIC_AUTH}, the topics
+     * {@value #REQUESTS_TOPIC}, {@value #LABELS_TOPIC}, {@value #DEAD_LETTER_TOPIC}, and every
+     * {@value #KAFKA_CLIENT_PREFIX}* and {@value #REGISTRY_CLIENT_PREFIX}* setting, under the job's names and
+     * with the job's defaults; plus the broker's own {@value #ANSWERS_TOPIC}, {@value #BROKER_HTTP_HOST},
+     * {@value #BROKER_HTTP_PORT}, {@value #BROKER_APPLICATION_ID}, {@value #BROKER_STATE_DIR}. The job's
+     * other settings are left to the job; an unknown {@code broker.*} key is an error.
+     */
+    public static LabelBrokerOptions fromSettings(Map<String, String> settings) {
+        for (String k : settings.keySet()) {
+            if ((k.startsWith("broker.") || k.startsWith("topic.label-")) && !BROKER_KEYS.contains(k) && !k.equals(REQUESTS_TOPIC)) {
+                throw new IllegalArgumentException("unknown broker setting '" + k + "'; the broker reads " + new java.util.TreeSet<>(BROKER_KEYS));
+            }
+        }
+        LabelBrokerOptions o = new LabelBrokerOptions(settings.getOrDefault(BOOTSTRAP_SERVERS, "localhost:9092"),
+                settings.getOrDefault(REGISTRY_URL, "http://localhost:8081"));
+        String auth = settings.getOrDefault(REGISTRY_BASIC_AUTH, "");
+        if (!auth.isBlank()) {
+            int c = auth.indexOf(':');
+            if (c <= 0) {
+                throw new IllegalArgumentException(REGISTRY_BASIC_AUTH + " must be user:password");
+            }
+            o.registryBasicAuth(auth.substring(0, c), auth.substring(c + 1));
+        }
+        if (settings.containsKey(REQUESTS_TOPIC)) {
+            o.requestsTopic(settings.get(REQUESTS_TOPIC));
+        }
+        if (settings.containsKey(LABELS_TOPIC)) {
+            o.labelsTopic(settings.get(LABELS_TOPIC));
+        }
+        if (settings.containsKey(DEAD_LETTER_TOPIC)) {
+            o.deadLetterTopic(settings.get(DEAD_LETTER_TOPIC));
+        }
+        if (settings.containsKey(ANSWERS_TOPIC)) {
+            o.answersTopic(settings.get(ANSWERS_TOPIC));
+        }
+        if (settings.containsKey(BROKER_APPLICATION_ID)) {
+            o.applicationId(settings.get(BROKER_APPLICATION_ID));
+        }
+        if (settings.containsKey(BROKER_HTTP_HOST)) {
+            o.httpHost(settings.get(BROKER_HTTP_HOST).trim());
+        }
+        if (settings.containsKey(BROKER_HTTP_PORT)) {
+            try {
+                o.httpPort(Integer.parseInt(settings.get(BROKER_HTTP_PORT).trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(BROKER_HTTP_PORT + " must be a port number, was '" + settings.get(BROKER_HTTP_PORT) + "'");
+            }
+        }
+        if (settings.containsKey(BROKER_STATE_DIR)) {
+            o.stateDir(Path.of(settings.get(BROKER_STATE_DIR)));
+        }
+        settings.forEach((k, v) -> {
+            if (k.startsWith(KAFKA_CLIENT_PREFIX)) {
+                o.kafkaProperty(k.substring(KAFKA_CLIENT_PREFIX.length()), v);
+            } else if (k.startsWith(REGISTRY_CLIENT_PREFIX)) {
+                o.registryClientSettings.put(k.substring(REGISTRY_CLIENT_PREFIX.length()), v);
+            }
+        });
+        return o;
+    }
+
+    /** {@link #fromSettings} on a {@code .properties} file. */
+    public static LabelBrokerOptions fromFile(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> m = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        return fromSettings(m);
+    }
+
+    /** Another Kafka, e.g. a command-line flag given next to a config file. */
+    public LabelBrokerOptions bootstrapServers(String servers) {
+        this.bootstrapServers = Objects.requireNonNull(servers);
+        return this;
+    }
+
+    /** Another schema registry, e.g. a command-line flag given next to a config file. */
+    public LabelBrokerOptions registryUrl(String url) {
+        this.registryUrl = Objects.requireNonNull(url);
+        return this;
+    }
+
+    /**
+     * The registry client's settings: {@value #REGISTRY_CLIENT_PREFIX}* of the file plus the URL and
+     * basic auth, under the keys of {@link io.alstream.connectors.registry.RegistryClientConfig}.
+     */
+    public Map<String, String> registryClientSettings() {
+        Map<String, String> m = new LinkedHashMap<>(registryClientSettings);
+        m.put(io.alstream.connectors.registry.RegistryClientConfig.URL, registryUrl);
+        if (registryUser != null) {
+            m.put(io.alstream.connectors.registry.RegistryClientConfig.BASIC_AUTH_USER_INFO, registryUser + ":" + registryPassword);
+        }
+        return m;
     }
 
     /** HTTP basic auth towards the registry. Default: none. */
@@ -169,6 +297,24 @@ public final class LabelBrokerOptions {
 
     public LabelBrokerOptions acceptUnleasedAnswers(boolean accept) {
         config.acceptUnleasedAnswers(accept);
+        return this;
+    }
+
+    /** Take answers over HTTP from workers holding no lease on the item. Default false. */
+    public LabelBrokerOptions acceptUnleasedHttpAnswers(boolean accept) {
+        config.acceptUnleasedHttpAnswers(accept);
+        return this;
+    }
+
+    /** How long a lease holds its task until the worker is known to have it. Default 20 s. */
+    public LabelBrokerOptions deliveryLease(Duration d) {
+        config.deliveryLease(d);
+        return this;
+    }
+
+    /** A worker not seen for this long no longer keeps a disagreeing item open. Default 2 minutes. */
+    public LabelBrokerOptions workerIdleAfter(Duration d) {
+        config.workerIdleAfter(d);
         return this;
     }
 

@@ -96,10 +96,31 @@ final class BrokerDriver implements AutoCloseable {
         rawRequests.pipeInput("raw", value, now);
     }
 
-    /** Leases the next task for a worker; null when the broker has none for it. */
+    /**
+     * Leases the next task for a worker and, as the HTTP API does once the task is handed over, confirms
+     * the lease (so it runs in full). See {@link #leaseUndelivered} for a lease whose reply was lost.
+     */
     BrokerReply lease(String worker) {
-        BrokerReply r = command(BrokerCommand.lease(UUID.randomUUID().toString(), worker, now.toEpochMilli()));
+        BrokerReply r = leaseUndelivered(worker);
+        if (BrokerReply.GRANTED.equals(r.outcome)) {
+            confirm(worker, r.task.requestId);
+        }
         return r;
+    }
+
+    /** Leases the next task, the reply never reaching the worker: no confirmation follows. */
+    BrokerReply leaseUndelivered(String worker) {
+        return command(BrokerCommand.lease(UUID.randomUUID().toString(), worker, now.toEpochMilli()));
+    }
+
+    /** What the HTTP API sends once it handed a leased task to its worker. */
+    void confirm(String worker, String requestId) {
+        sendCommand(BrokerCommand.confirm(UUID.randomUUID().toString(), worker, requestId, now.toEpochMilli()));
+    }
+
+    /** A command the topology does not reply to. */
+    void sendCommand(BrokerCommand c) {
+        commands.pipeInput(c.workerId, new String(Json.write(c), StandardCharsets.UTF_8), now);
     }
 
     String leaseId(String worker) {
@@ -129,6 +150,10 @@ final class BrokerDriver implements AutoCloseable {
     void answer(String worker, String requestId, int label, Instant answeredAt) {
         answers.pipeInput(requestId, LabelAnswer.newBuilder().setRequestId(requestId).setEventId("ev-" + requestId)
                 .setWorkerId(worker).setLabel(label).setAnsweredAt(answeredAt).build(), now);
+    }
+
+    void sendAnswer(LabelAnswer a) {
+        answers.pipeInput(a.getRequestId(), a, now);
     }
 
     /** An answer with the correlation header the HTTP API sets; returns the topology's reply. */

@@ -283,6 +283,46 @@ class WorkerHttpApiTest {
     }
 
     @Test
+    void answerBodiesAreReadStrictly() throws Exception {
+        String path = "v1/workers/alice/tasks/anything/answer";
+        for (String body : List.of("{\"label\": 1.9}", "{\"label\": 1.0}", "{\"label\": \"2\"}", "{\"label\": true}",
+                "{\"label\": 1} trailing", "{\"label\": 1}{\"label\": 2}", "{\"label\": 1, \"label\": 2}",
+                "{\"label\": 1, \"confidence\": \"0.5\"}", "{\"label\": 1, \"lable\": 2}", "[1]", "null")) {
+            HttpResponse<String> r = raw("POST", path, "alice-token", body);
+            assertError(r, 400, "invalid-body");
+        }
+        // a well-formed body passes the parser (and is then judged: no such request)
+        assertError(raw("POST", path, "alice-token", "{\"label\": 1, \"confidence\": 0.5}"), 404, "unknown-request");
+    }
+
+    @Test
+    void anAnswerWithoutALeaseIsRefusedOverHttpAndTheRefusalIsCountedInTheWorkersStats() throws Exception {
+        String p = send("u");
+        String id = p + "u";
+        // wait for the request to be known (bob leases it, then gives it back)
+        WorkerClient bob = client("bob", "bob-token");
+        nextTask(bob, id);
+        assertTrue(bob.release(id));
+        String erin = WorkerTokens.derive(SECRET, "erin");
+        WorkerClient e = client("erin", erin);
+        AnswerResult r = e.submit(id, 1);
+        assertEquals("no-lease", r.reason, "request ids are guessable: answering one needs its lease");
+        assertEquals(409, r.httpStatus);
+        assertEquals("label-out-of-range", e.submit(id, 7).reason);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Map<String, Long> rejected = Map.of();
+        while (System.nanoTime() < deadline) {
+            rejected = e.stats().answersRejected;
+            if (rejected.size() == 2) {
+                break;
+            }
+            sleep(100);
+        }
+        assertEquals(Map.of("no-lease", 1L, "label-out-of-range", 1L), rejected);
+    }
+
+    @Test
     void clientErrorsThatAreNotOutcomesThrow() {
         WorkerClient impostor = new WorkerClient(broker.httpUri(), "alice", "bob-token");
         WorkerApiException e = assertThrows(WorkerApiException.class, impostor::next);

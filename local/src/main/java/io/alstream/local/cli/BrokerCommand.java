@@ -18,16 +18,23 @@ import io.alstream.connectors.broker.LabelBrokerOptions;
                 + "and Prometheus metrics on /metrics. "
                 + "Runs until interrupted; its state lives in Kafka (changelogs), so a restart resumes it.")
 final class BrokerCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The deployment's properties file, the one `alstream run --config` reads: the broker takes "
+                    + "kafka.bootstrap-servers, registry.url, registry.basic-auth, topic.label-requests, topic.labels, "
+                    + "topic.dead-letter, kafka.client.* and registry.client.* from it (so job and broker name the same "
+                    + "topics), and its own topic.label-answers, broker.http-host, broker.http-port, broker.application-id, "
+                    + "broker.state-dir. Flags given too win over the file.")
+    Path config;
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required without --config).")
     String bootstrap;
-    @Option(names = "--registry-url", required = true, description = "Schema registry URL.")
+    @Option(names = "--registry-url", description = "Schema registry URL (required without --config).")
     String registryUrl;
     @Option(names = "--registry-user", paramLabel = "USER:PASSWORD", description = "Basic auth for the registry.")
     String registryUser;
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address of the worker API (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", description = "Address the worker API binds to (default localhost; 0.0.0.0 for every interface).")
     String host;
-    @Option(names = "--port", defaultValue = "8085", description = "Port of the worker API (default ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", description = "Port of the worker API (default 8085).")
+    Integer port;
     @Option(names = "--tokens", description = "File of worker tokens, one `worker-id token` per line.")
     Path tokens;
     @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters).")
@@ -46,6 +53,17 @@ final class BrokerCommand implements Callable<Integer> {
     String noAgreement;
     @Option(names = "--lease-seconds", defaultValue = "300", description = "How long a worker holds a task (default ${DEFAULT-VALUE}).")
     long leaseSeconds;
+    @Option(names = "--delivery-lease-seconds", defaultValue = "20",
+            description = "A lease holds its task this long until the worker is known to have it, then --lease-seconds; "
+                    + "a lease whose reply never reached its worker frees the task after this (default ${DEFAULT-VALUE}).")
+    long deliveryLeaseSeconds;
+    @Option(names = "--worker-idle-seconds", defaultValue = "120",
+            description = "A worker not seen for this long no longer keeps an item whose answers disagree open: when every "
+                    + "worker seen more recently answered or skipped it, it closes at once (default ${DEFAULT-VALUE}).")
+    long workerIdleSeconds;
+    @Option(names = "--accept-unleased-http-answers",
+            description = "Take answers over HTTP from workers holding no lease on the item (default: refused, 409 no-lease).")
+    boolean acceptUnleasedHttpAnswers;
     @Option(names = "--page-image", paramLabel = "WIDTHxHEIGHT",
             description = "On the worker page, draw features of this many values as a grey image, e.g. 28x28 (default: none; a table).")
     String pageImage;
@@ -57,9 +75,34 @@ final class BrokerCommand implements Callable<Integer> {
         if (tokens == null && tokenSecret == null) {
             throw new IllegalArgumentException("give --tokens FILE and/or --token-secret SECRET: workers need tokens");
         }
-        LabelBrokerOptions o = new LabelBrokerOptions(bootstrap, registryUrl).httpHost(host).httpPort(port)
-                .method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
-                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).pageImage(pageImage);
+        LabelBrokerOptions o;
+        if (config != null) {
+            if (!java.nio.file.Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + ": no such file");
+            }
+            o = LabelBrokerOptions.fromFile(config);
+            if (bootstrap != null) {
+                o.bootstrapServers(bootstrap);
+            }
+            if (registryUrl != null) {
+                o.registryUrl(registryUrl);
+            }
+        } else {
+            if (bootstrap == null || registryUrl == null) {
+                throw new IllegalArgumentException("give --config FILE, or both --bootstrap-servers and --registry-url");
+            }
+            o = new LabelBrokerOptions(bootstrap, registryUrl);
+        }
+        if (host != null) {
+            o.httpHost(host);
+        }
+        if (port != null) {
+            o.httpPort(port);
+        }
+        o.method(method).minAnswers(minAnswers).maxAnswers(maxAnswers).agreement(agreement)
+                .noAgreement(noAgreement).leaseDuration(Duration.ofSeconds(leaseSeconds)).pageImage(pageImage)
+                .deliveryLease(Duration.ofSeconds(deliveryLeaseSeconds)).workerIdleAfter(Duration.ofSeconds(workerIdleSeconds))
+                .acceptUnleasedHttpAnswers(acceptUnleasedHttpAnswers);
         if (tokens != null) {
             o.tokensFile(tokens);
         }
@@ -83,7 +126,6 @@ final class BrokerCommand implements Callable<Integer> {
             }
             o.kafkaProperty(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        LabelBrokerMain.run(o);
-        return 0;
+        return LabelBrokerMain.run(o);
     }
 }

@@ -67,7 +67,7 @@ final class BrokerGateway implements AutoCloseable {
         this.config = config;
         this.serdes = serdes;
         this.metrics = metrics;
-        this.rules = new AnswerRules(config.acceptUnleasedAnswers());
+        this.rules = new AnswerRules(config.acceptUnleasedHttpAnswers());
         this.aggregator = Aggregator.of(config.method(), config.workerPrior());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -75,6 +75,9 @@ final class BrokerGateway implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0"); // a worker is waiting on each record
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "label-broker-http");
+        // A worker is waiting: while Kafka is unreachable a send gives up after the command timeout (the call
+        // gets 503 unavailable, nothing recorded) instead of blocking its thread for a minute on metadata.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.commandTimeout().toMillis()));
         p.putAll(clientOverrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.replies = new ReplyRouter(bootstrapServers, config.repliesTopic(), clientOverrides);
@@ -91,6 +94,15 @@ final class BrokerGateway implements AutoCloseable {
         };
     }
 
+    /**
+     * The leased task reached its worker: the topology turns the short delivery lease into the full
+     * one. Not waited for; if it is lost the worker's lease ends early and the task goes to another.
+     */
+    void confirm(String workerId, String requestId) {
+        BrokerCommand cmd = BrokerCommand.confirm(UUID.randomUUID().toString(), workerId, requestId, System.currentTimeMillis());
+        producer.send(new ProducerRecord<>(config.commandsTopic(), cmd.workerId, Json.write(cmd)));
+    }
+
     void release(String workerId, String requestId) {
         BrokerCommand cmd = BrokerCommand.release(UUID.randomUUID().toString(), workerId, requestId, System.currentTimeMillis());
         BrokerReply reply = send(cmd);
@@ -105,11 +117,16 @@ final class BrokerGateway implements AutoCloseable {
      * counts, since it also sees answers that raced this one.
      */
     AnswerResult submit(String workerId, String requestId, int label, Double confidence) {
+        requireRunning();
         long now = System.currentTimeMillis();
         RequestState state = read(BrokerStores.REQUEST_STATE, requestId);
         Rejection rejection = rules.check(state, workerId, null, label, now);
         if (rejection != null) {
             metrics.answer("rejected", rejection.reason().code());
+            // never written to the answers topic, so the topology would not count it: tell it to
+            BrokerCommand note = BrokerCommand.rejected(UUID.randomUUID().toString(), workerId, requestId,
+                    rejection.reason().code(), now);
+            producer.send(new ProducerRecord<>(config.commandsTopic(), workerId, Json.write(note)));
             throw new ApiException(rejection.reason().httpStatus(), rejection.message(), rejection.reason().code());
         }
         LabelAnswer answer = LabelAnswer.newBuilder()
@@ -125,12 +142,19 @@ final class BrokerGateway implements AutoCloseable {
         BrokerHeaders.putString(headers, BrokerHeaders.CORRELATION, correlation);
         byte[] value = serdes.answers().serializer().serialize(config.answersTopic(), headers, answer);
         CompletableFuture<BrokerReply> pending = replies.expect(correlation);
-        producer.send(new ProducerRecord<>(config.answersTopic(), null, requestId, value, headers), failTo(pending));
+        java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> written =
+                producer.send(new ProducerRecord<>(config.answersTopic(), null, requestId, value, headers), failTo(pending));
         AnswerResult result = new AnswerResult();
         result.requestId = requestId;
         BrokerReply reply = await(pending, correlation);
         if (reply == null) {
-            // Written, not yet judged: the verdict will come, the worker need not resend.
+            if (!isWritten(written)) {
+                // Kafka has not acknowledged the answer: it may not survive, so it is not acknowledged either.
+                // Sending it again is safe: if the first copy did arrive, the second is refused as duplicate-answer.
+                throw new ApiException(503, "the answer could not be made durable within "
+                        + config.commandTimeout().toSeconds() + " s; send it again", "unavailable");
+            }
+            // Written (Kafka acknowledged it), not yet judged: the verdict will come, the worker need not resend.
             result.status = "pending";
             result.httpStatus = 202;
             return result;
@@ -190,7 +214,32 @@ final class BrokerGateway implements AutoCloseable {
         return streams.state();
     }
 
+    private static boolean isWritten(java.util.concurrent.Future<?> write) {
+        if (!write.isDone()) {
+            return false;
+        }
+        try {
+            write.get();
+            return true;
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
+    /** Calls that need the topology fail at once while its streams are stopped or failed, instead of timing out. */
+    private void requireRunning() {
+        KafkaStreams.State s = streams.state();
+        if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING
+                || s == KafkaStreams.State.PENDING_SHUTDOWN) {
+            throw notReady();
+        }
+    }
+
     private BrokerReply send(BrokerCommand cmd) {
+        requireRunning();
         CompletableFuture<BrokerReply> pending = replies.expect(cmd.commandId);
         producer.send(new ProducerRecord<>(config.commandsTopic(), cmd.workerId, Json.write(cmd)), failTo(pending));
         BrokerReply reply = await(pending, cmd.commandId);

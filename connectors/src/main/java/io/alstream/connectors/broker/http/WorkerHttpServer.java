@@ -14,15 +14,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.alstream.connectors.broker.BrokerConfig;
 import io.alstream.connectors.broker.BrokerMetrics;
 import io.alstream.connectors.broker.BrokerSerdes;
+import io.alstream.connectors.broker.OutageWait;
 import io.alstream.connectors.broker.api.AnswerBody;
 import io.alstream.connectors.broker.api.AnswerResult;
 import io.alstream.connectors.broker.api.ApiError;
@@ -97,6 +107,33 @@ public final class WorkerHttpServer implements AutoCloseable {
     private final PrometheusMeterRegistry prometheus;
     private final WorkerPage page;
     private final int maxBody;
+    private final OutageWait outage;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    /**
+     * Request bodies are read strictly: a label must be a JSON integer ({@code 1.9} and {@code "2"} are
+     * refused, not coerced), nothing may follow the object, a key may not repeat, and no field but the
+     * documented ones may appear. A body that means something else than it seems is refused, not guessed.
+     */
+    static final ObjectMapper STRICT = strictMapper();
+
+    private static ObjectMapper strictMapper() {
+        JsonMapper m = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        m.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return m;
+    }
 
     /**
      * Starts serving. The server writes to Kafka through its own producer and reads the topology's
@@ -106,7 +143,8 @@ public final class WorkerHttpServer implements AutoCloseable {
      */
     public WorkerHttpServer(InetSocketAddress address, BrokerConfig config, KafkaStreams streams, BrokerSerdes serdes,
                             String bootstrapServers, Map<String, Object> clientOverrides, WorkerTokens tokens,
-                            BrokerMetrics metrics, PrometheusMeterRegistry prometheus) throws IOException {
+                            BrokerMetrics metrics, PrometheusMeterRegistry prometheus, OutageWait outage) throws IOException {
+        this.outage = outage;
         this.gateway = new BrokerGateway(streams, config, serdes, metrics, bootstrapServers, clientOverrides);
         this.tokens = tokens;
         this.metrics = metrics;
@@ -134,7 +172,14 @@ public final class WorkerHttpServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String routeName = "unmatched";
         int status = 500;
+        inFlight.incrementAndGet();
         try {
+            if (draining) {
+                // Shutting down: say so, so the client knows to retry (elsewhere, or here after the restart).
+                ex.getResponseHeaders().set("Retry-After", "5");
+                ex.getResponseHeaders().set("Connection", "close");
+                throw new ApiException(503, "the label broker is shutting down; retry shortly", "shutting-down");
+            }
             if (livePage.serves(ex.getRequestURI().getPath())) {
                 routeName = "/live";
                 livePage.handle(ex);
@@ -170,21 +215,39 @@ public final class WorkerHttpServer implements AutoCloseable {
             status = e.status;
             sendJson(ex, e.status, new ApiError(e.getMessage(), e.status, e.reason));
         } catch (RuntimeException e) {
-            LOG.error("worker API: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            status = 500;
-            sendJson(ex, 500, new ApiError("internal error: " + e, 500, null));
+            if (OutageWait.isInfrastructure(e)) {
+                // the registry or Kafka is down: nothing was written, the call may be repeated as it was
+                LOG.warn("worker API: {} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+                status = 503;
+                ex.getResponseHeaders().set("Retry-After", "5");
+                sendJson(ex, 503, new ApiError("a service the broker needs is unreachable (" + e.getMessage()
+                        + "); nothing was recorded, retry shortly", 503, "unavailable"));
+            } else {
+                LOG.error("worker API: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+                status = 500;
+                sendJson(ex, 500, new ApiError("internal error: " + e, 500, null));
+            }
         } finally {
             metrics.http(routeName, status);
             ex.close();
+            inFlight.decrementAndGet();
         }
     }
 
     private int serve(Route route, Map<String, String> params, HttpExchange ex) throws IOException {
         if (route == HEALTH) {
+            // UP only while the streams run: restoring, rebalancing, failed or stopped, the broker cannot serve.
             KafkaStreams.State s = gateway.streamsState();
-            boolean up = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+            boolean up = s == KafkaStreams.State.RUNNING;
             int code = up ? 200 : 503;
-            sendJson(ex, code, Map.of("status", up ? "UP" : "DOWN", "streams", s.name()));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", !up ? "DOWN" : outage.waiting() ? "DEGRADED" : "UP");
+            body.put("streams", s.name());
+            if (outage.waiting()) {
+                body.put("waitingSince", java.time.Instant.ofEpochMilli(outage.waitingSince()).toString());
+                body.put("waitingFor", "the schema registry or Kafka");
+            }
+            sendJson(ex, code, body);
             return code;
         }
         if (route == METRICS) {
@@ -219,6 +282,8 @@ public final class WorkerHttpServer implements AutoCloseable {
                 return 204;
             }
             sendJson(ex, 200, task);
+            // The task is on its way (an unreachable worker fails the write above): hold it for the whole lease.
+            gateway.confirm(workerId, task.requestId);
             return 200;
         }
         String requestId = params.get("requestId");
@@ -303,7 +368,7 @@ public final class WorkerHttpServer implements AutoCloseable {
         }
         AnswerBody a;
         try {
-            a = Json.MAPPER.readValue(body, AnswerBody.class);
+            a = STRICT.readValue(body, AnswerBody.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ApiException(400, "invalid JSON body: " + e.getOriginalMessage(), "invalid-body");
         } catch (IOException e) {
@@ -348,9 +413,27 @@ public final class WorkerHttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses new calls with 503 {@code shutting-down} and waits up to {@code max} for those in flight
+     * to finish, so no worker is cut off mid-call. The server keeps listening until {@link #close()}.
+     */
+    public void drain(Duration max) {
+        draining = true;
+        long end = System.nanoTime() + max.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public void close() {
         liveView.close();
+        draining = true;
         server.stop(0);
         executor.shutdownNow();
         try {

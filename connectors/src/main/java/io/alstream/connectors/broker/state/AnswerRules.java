@@ -46,8 +46,10 @@ public final class AnswerRules {
         if (lease.status() == Lease.Status.RELEASED) {
             return new Rejection(RejectReason.LEASE_RELEASED, "worker " + workerId + " released this request");
         }
-        if (answeredAt > lease.expiresAt()) {
-            return new Rejection(RejectReason.LEASE_EXPIRED, "the lease expired at " + java.time.Instant.ofEpochMilli(lease.expiresAt())
+        // Judged against the expiry the worker was shown: a lease not yet confirmed runs out early in the
+        // queue (so an undelivered task comes back), but a worker who did get it keeps its full time.
+        if (answeredAt > lease.promisedUntil()) {
+            return new Rejection(RejectReason.LEASE_EXPIRED, "the lease expired at " + java.time.Instant.ofEpochMilli(lease.promisedUntil())
                     + ", the answer came at " + java.time.Instant.ofEpochMilli(answeredAt));
         }
         return null;

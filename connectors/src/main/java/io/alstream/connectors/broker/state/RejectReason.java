@@ -14,7 +14,15 @@ public enum RejectReason {
     NO_LEASE("no-lease", 409),
     EVENT_MISMATCH("event-mismatch", 422),
     INVALID_REQUEST("invalid-request", 422),
-    UNDECODABLE("undecodable", 400);
+    UNDECODABLE("undecodable", 400),
+    // The wire-format codes of io.alstream.connectors.serde.WireFormatException and the job's own
+    // (flink-job DeadLetterRecord.Reasons): the broker's dead letters use the same words as the job's.
+    TOO_SHORT("too-short", 400),
+    BAD_MAGIC_BYTE("bad-magic-byte", 400),
+    UNKNOWN_SCHEMA_ID("unknown-schema-id", 400),
+    INCOMPATIBLE_SCHEMA("incompatible-schema", 400),
+    NULL_VALUE("null-value", 400),
+    MISSING_ID("missing-id", 422);
 
     private final String code;
     private final int httpStatus;
@@ -30,6 +38,17 @@ public enum RejectReason {
 
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /** The reason for bytes the wire-format codec refused. */
+    public static RejectReason of(io.alstream.connectors.serde.WireFormatException.Reason wire) {
+        return switch (wire) {
+            case TOO_SHORT -> TOO_SHORT;
+            case BAD_MAGIC_BYTE -> BAD_MAGIC_BYTE;
+            case UNKNOWN_SCHEMA_ID -> UNKNOWN_SCHEMA_ID;
+            case INCOMPATIBLE_SCHEMA -> INCOMPATIBLE_SCHEMA;
+            case UNDECODABLE -> UNDECODABLE;
+        };
     }
 
     public static RejectReason ofCode(String code) {

@@ -34,6 +34,8 @@ public final class RequestState {
     private Integer label;
     private String closeReason;
     private int numAnswers;
+    /** Whether answers disagreed at least once, so more were asked for than at first. */
+    private boolean disagreed;
 
     private RequestState() {
     }
@@ -180,6 +182,53 @@ public final class RequestState {
         return l;
     }
 
+    /** A lease that ends at {@code expiresAt} unless confirmed by {@link #confirmLease}, then at {@code promisedUntil}. */
+    public Lease grantLease(String workerId, long now, long expiresAt, long promisedUntil) {
+        Lease l = new Lease(now, expiresAt, promisedUntil);
+        leases.put(workerId, l);
+        return l;
+    }
+
+    /**
+     * The worker got its task: the lease runs to its promised end. A lease that ran out before the
+     * confirmation came is taken up again if nobody took the worker's place meanwhile.
+     *
+     * @return the lease, now active, or null if there is no lease to confirm
+     */
+    public Lease confirmLease(String workerId) {
+        Lease l = leases.get(workerId);
+        if (l == null || !isOpen() || l.confirmed()) {
+            return l != null && l.isActive() ? l : null;
+        }
+        if (l.isActive() || (l.status() == Lease.Status.EXPIRED && needsWorkers())) {
+            l.confirm();
+            return l;
+        }
+        return null;
+    }
+
+    /** The answer this worker gave, or null. */
+    public AnswerEntry answerFrom(String workerId) {
+        for (AnswerEntry a : answers) {
+            if (a.workerId().equals(workerId)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether this worker could still be asked for an answer: it has not answered and not released
+     * the item, and holds no lease now (a lease held means the item is not stranded).
+     */
+    public boolean couldStillBeAskedOf(String workerId) {
+        if (hasAnswerFrom(workerId)) {
+            return false;
+        }
+        Lease l = leases.get(workerId);
+        return l == null || l.status() == Lease.Status.EXPIRED;
+    }
+
     public void endLease(String workerId, Lease.Status how) {
         Lease l = leases.get(workerId);
         if (l != null) {
@@ -198,7 +247,13 @@ public final class RequestState {
             return false;
         }
         wanted = Math.max(wanted, answers.size() + 1);
+        disagreed = true;
         return true;
+    }
+
+    /** Whether the item had the answers it first wanted and they disagreed (so more were asked for). */
+    public boolean disagreed() {
+        return disagreed;
     }
 
     /** Closes the request and drops what only an open request needs; the outcome stays. */

@@ -18,6 +18,8 @@ public final class WorkerStats {
     private long goldAnswers;
     private long goldCorrect;
     private long lastAnswerAt;
+    /** When the worker last asked for a task or answered (epoch millis, to {@link #SEEN_GRANULARITY_MS}). */
+    private long lastSeenAt;
     private Map<String, Long> rejected = new TreeMap<>();
 
     private WorkerStats() {
@@ -29,6 +31,26 @@ public final class WorkerStats {
 
     public String workerId() {
         return workerId;
+    }
+
+    /** lastSeenAt is rewritten at most this often, so an idle worker polling for tasks does not write state each time. */
+    public static final long SEEN_GRANULARITY_MS = 5_000;
+
+    /**
+     * The worker showed up at {@code now}.
+     *
+     * @return whether the stored record changed (and should be written)
+     */
+    public boolean seen(long now) {
+        if (now - lastSeenAt < SEEN_GRANULARITY_MS) {
+            return false;
+        }
+        lastSeenAt = now;
+        return true;
+    }
+
+    public long lastSeenAt() {
+        return Math.max(lastSeenAt, lastAnswerAt);
     }
 
     public void leaseGranted() {

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.alstream.connectors.broker.BrokerConfig;
 import io.alstream.connectors.broker.BrokerMetrics;
+import io.alstream.connectors.broker.OutageWait;
 import io.alstream.connectors.broker.BrokerSerdes;
 import io.alstream.connectors.broker.aggregation.Aggregator;
 import io.alstream.connectors.broker.aggregation.ClassPrior;
@@ -32,6 +33,7 @@ import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelAnswer;
 import io.alstream.schemas.LabelRequest;
+import io.alstream.connectors.serde.WireFormatException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -61,6 +63,8 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
     private final Aggregator aggregator;
     private final ConfusionLearner learner;
     private final AnswerRules rules;
+    /** For answers through the HTTP API (they carry a correlation header): unleased ones only if allowed. */
+    private final AnswerRules httpRules;
 
     private ProcessorContext<String, BrokerOutput> context;
     private KeyValueStore<String, LabelRequest> requests;
@@ -74,6 +78,9 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
     private final TimeIndex<String> deadlines = new TimeIndex<>();
     private final TimeIndex<String> retentionEnds = new TimeIndex<>();
     private final TimeIndex<String> parkingEnds = new TimeIndex<>();
+    /** How often punctuation looks for items no active worker can answer any more. */
+    private static final long EXHAUST_CHECK_EVERY_MS = 5_000;
+    private long nextExhaustCheck;
 
     BrokerProcessor(BrokerConfig config, BrokerSerdes serdes, BrokerMetrics metrics) {
         this.config = config;
@@ -82,6 +89,7 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         this.aggregator = Aggregator.of(config.method(), config.workerPrior());
         this.learner = new ConfusionLearner(config.workerPrior());
         this.rules = new AnswerRules(config.acceptUnleasedAnswers());
+        this.httpRules = new AnswerRules(config.acceptUnleasedHttpAnswers());
     }
 
     @Override
@@ -161,16 +169,22 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
 
     private void onRequest(Record<byte[], byte[]> record) {
         LabelRequest req;
+        if (record.value() == null) {
+            metrics.request(RejectReason.NULL_VALUE.code());
+            deadLetter(record, RejectReason.NULL_VALUE, "record has no value", null);
+            return;
+        }
         try {
             req = serdes.requests().deserializer().deserialize(originTopic(record), record.headers(), record.value());
         } catch (RuntimeException e) {
-            metrics.request("undecodable");
-            deadLetter(record, RejectReason.UNDECODABLE, "cannot decode LabelRequest: " + e.getMessage(), null);
+            RejectReason reason = decodeFailure(e);
+            metrics.request(reason.code());
+            deadLetter(record, reason, "cannot decode LabelRequest: " + e.getMessage(), null);
             return;
         }
-        if (req == null) {
-            metrics.request("undecodable");
-            deadLetter(record, RejectReason.UNDECODABLE, "empty LabelRequest", null);
+        if (req.getRequestId() == null || req.getRequestId().isBlank()) {
+            metrics.request(RejectReason.MISSING_ID.code());
+            deadLetter(record, RejectReason.MISSING_ID, "requestId is empty", null);
             return;
         }
         String invalid = invalidRequest(req);
@@ -245,10 +259,24 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         return true;
     }
 
-    private static String invalidRequest(LabelRequest r) {
-        if (r.getRequestId() == null || r.getRequestId().isBlank()) {
-            return "requestId is empty";
+    /**
+     * Why bytes could not be decoded, in the job's words. An infrastructure failure (the registry
+     * unreachable) reaches here only when the broker is shutting down, the waiting serdes having
+     * retried it until then: it is thrown on, so the record is not committed and is read again.
+     */
+    static RejectReason decodeFailure(RuntimeException e) {
+        if (OutageWait.isInfrastructure(e)) {
+            throw e;
         }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof WireFormatException w) {
+                return RejectReason.of(w.reason());
+            }
+        }
+        return RejectReason.UNDECODABLE;
+    }
+
+    private static String invalidRequest(LabelRequest r) {
         if (r.getNumClasses() < 2) {
             return "numClasses must be at least 2, was " + r.getNumClasses();
         }
@@ -265,14 +293,18 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
 
     private void onAnswer(Record<byte[], byte[]> record) {
         LabelAnswer a;
+        if (record.value() == null) {
+            rejectAnswer(record, null, new Rejection(RejectReason.NULL_VALUE, "record has no value"));
+            return;
+        }
         try {
             a = serdes.answers().deserializer().deserialize(originTopic(record), record.headers(), record.value());
         } catch (RuntimeException e) {
-            rejectAnswer(record, null, new Rejection(RejectReason.UNDECODABLE, "cannot decode LabelAnswer: " + e.getMessage()));
+            rejectAnswer(record, null, new Rejection(decodeFailure(e), "cannot decode LabelAnswer: " + e.getMessage()));
             return;
         }
-        if (a == null) {
-            rejectAnswer(record, null, new Rejection(RejectReason.UNDECODABLE, "empty LabelAnswer"));
+        if (a.getRequestId() == null || a.getRequestId().isBlank() || a.getWorkerId() == null || a.getWorkerId().isBlank()) {
+            rejectAnswer(record, null, new Rejection(RejectReason.MISSING_ID, "an answer needs a requestId and a workerId"));
             return;
         }
         RequestState s = states.get(a.getRequestId());
@@ -280,7 +312,8 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             return;
         }
         long answeredAt = a.getAnsweredAt().toEpochMilli();
-        Rejection rejection = rules.check(s, a.getWorkerId(), a.getEventId(), a.getLabel(), answeredAt);
+        boolean viaHttp = BrokerHeaders.string(record.headers(), BrokerHeaders.CORRELATION) != null;
+        Rejection rejection = (viaHttp ? httpRules : rules).check(s, a.getWorkerId(), a.getEventId(), a.getLabel(), answeredAt);
         if (rejection != null) {
             rejectAnswer(record, a.getWorkerId(), rejection);
             return;
@@ -293,6 +326,7 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         }
         WorkerStats ws = stats(a.getWorkerId());
         ws.answerAccepted(answeredAt);
+        ws.seen(now);
         if (s.isGold()) {
             // Gold answers teach the worker model at once, with certainty; the item is never folded softly.
             learner.learnGold(s.numClasses(), new Vote(a.getWorkerId(), a.getLabel()), s.goldLabel(), models);
@@ -409,6 +443,14 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             return;
         }
         long now = context.currentSystemTimeMs();
+        if (BrokerCommand.CONFIRM.equals(cmd.type)) {
+            confirm(cmd.workerId, cmd.requestId);
+            return;
+        }
+        if (BrokerCommand.REJECTED.equals(cmd.type)) {
+            noteRejection(cmd.workerId, cmd.reason);
+            return;
+        }
         if (now - cmd.sentAt > config.commandTimeout().toMillis()) {
             // Its caller has given up: granting a lease now would only hold a task nobody works on.
             metrics.lease("stale");
@@ -424,7 +466,44 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         forwardReply(cmd.commandId, reply, now);
     }
 
+    /** The HTTP API handed the task over: the short delivery lease becomes the full one. */
+    private void confirm(String workerId, String requestId) {
+        RequestState s = requestId == null ? null : states.get(requestId);
+        if (s == null) {
+            return;
+        }
+        Lease before = s.lease(workerId);
+        boolean wasActive = before != null && before.isActive();
+        Lease l = s.confirmLease(workerId);
+        if (l == null) {
+            metrics.lease("confirm-late");
+            return;
+        }
+        states.put(s.requestId(), s);
+        queue.update(s);
+        leaseExpiries.put(new LeaseKey(s.requestId(), workerId), l.expiresAt());
+        metrics.lease(wasActive ? "confirmed" : "confirmed-after-expiry");
+    }
+
+    /** An answer the HTTP API refused before writing it: only the worker's stats learn of it. */
+    private void noteRejection(String workerId, String reason) {
+        RejectReason r;
+        try {
+            r = RejectReason.ofCode(reason);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            LOG.debug("rejection note with unknown reason {} ignored", reason);
+            return;
+        }
+        WorkerStats ws = stats(workerId);
+        ws.answerRejected(r);
+        workerStats.put(workerId, ws);
+    }
+
     private BrokerReply lease(String workerId, long now) {
+        WorkerStats seen = stats(workerId);
+        if (seen.seen(now)) {
+            workerStats.put(workerId, seen);
+        }
         RequestState chosen = null;
         for (Iterator<String> it = queue.inOrder(); it.hasNext(); ) {
             RequestState s = states.get(it.next());
@@ -437,8 +516,10 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             metrics.lease("empty");
             return new BrokerReply(null, BrokerReply.EMPTY, null, null, null);
         }
-        long expiresAt = now + config.leaseDuration().toMillis();
-        chosen.grantLease(workerId, now, expiresAt);
+        // Short until the HTTP API confirms the worker got it (see Lease); the worker is shown the full lease.
+        long promisedUntil = now + config.leaseDuration().toMillis();
+        long expiresAt = now + config.deliveryLease().toMillis();
+        chosen.grantLease(workerId, now, expiresAt, promisedUntil);
         states.put(chosen.requestId(), chosen);
         queue.update(chosen);
         leaseExpiries.put(new LeaseKey(chosen.requestId(), workerId), expiresAt);
@@ -446,7 +527,7 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
         ws.leaseGranted();
         workerStats.put(workerId, ws);
         metrics.lease("granted");
-        return new BrokerReply(null, BrokerReply.GRANTED, null, null, taskView(requests.get(chosen.requestId()), expiresAt));
+        return new BrokerReply(null, BrokerReply.GRANTED, null, null, taskView(requests.get(chosen.requestId()), promisedUntil));
     }
 
     private BrokerReply release(String workerId, String requestId, long now) {
@@ -536,6 +617,10 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
                         "no such label request (waited " + config.unknownAnswerGrace() + " for it)"));
             }
         }
+        if (now >= nextExhaustCheck) {
+            nextExhaustCheck = now + EXHAUST_CHECK_EVERY_MS;
+            closeExhausted(now);
+        }
         for (String requestId : retentionEnds.pollDue(now)) {
             RequestState s = states.get(requestId);
             if (s != null && !s.isOpen()) {
@@ -543,6 +628,64 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             }
         }
         updateGauges();
+    }
+
+    /**
+     * Closes the items nobody left could answer: open, whose answers disagreed (so more were asked
+     * for), no lease out, and every worker seen within {@code workerIdleAfter} has answered or released
+     * them. Such an item would otherwise wait for its deadline (a crowd smaller than the answer cap).
+     * It closes as an item at the answer cap does ({@code noAgreement}). Items still short of their
+     * first k answers are left for workers to come.
+     */
+    private void closeExhausted(long now) {
+        if (queue.size() == 0) {
+            return;
+        }
+        List<String> active = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, WorkerStats> it = workerStats.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (now - kv.value.lastSeenAt() <= config.workerIdleAfter().toMillis()) {
+                    active.add(kv.key);
+                }
+            }
+        }
+        List<RequestState> exhausted = new java.util.ArrayList<>();
+        for (Iterator<String> it = queue.inOrder(); it.hasNext(); ) {
+            RequestState s = states.get(it.next());
+            if (s == null || !s.isOpen() || !s.disagreed() || s.activeLeases() > 0) {
+                continue;
+            }
+            boolean someoneLeft = false;
+            for (String w : active) {
+                if (s.couldStillBeAskedOf(w)) {
+                    someoneLeft = true;
+                    break;
+                }
+            }
+            if (!someoneLeft) {
+                exhausted.add(s);
+            }
+        }
+        for (RequestState s : exhausted) {
+            LabelRequest req = requests.get(s.requestId());
+            LOG.info("request {} (event {}): every active worker answered or released it ({} answers, {} wanted); closing it now",
+                    s.requestId(), s.eventId(), s.answers().size(), s.wanted());
+            metrics.crowdExhausted();
+            if (s.isGold()) {
+                closeLabelled(s, req, now, s.goldLabel(), 1.0, "gold", null);
+                learner.learnGoldItem(s.numClasses(), s.goldLabel(), models);
+            } else if (config.noAgreement() == BrokerConfig.NoAgreementPolicy.LABEL_BEST) {
+                List<Vote> votes = s.votes();
+                double[] posterior = aggregator.posterior(s.numClasses(), votes, models);
+                int top = Aggregator.argmax(posterior);
+                closeLabelled(s, req, now, top, posterior[top], aggregator.method().id(), null);
+                learner.learn(s.numClasses(), votes, posterior, models);
+            } else {
+                closeUnlabelled(s, req, now, "crowd-exhausted");
+            }
+            states.put(s.requestId(), s);
+        }
     }
 
     // ---------------------------------------------------------------- outputs

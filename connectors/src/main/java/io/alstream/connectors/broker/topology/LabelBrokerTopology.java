@@ -3,6 +3,7 @@ package io.alstream.connectors.broker.topology;
 import io.alstream.connectors.broker.BrokerConfig;
 import io.alstream.connectors.broker.BrokerMetrics;
 import io.alstream.connectors.broker.BrokerSerdes;
+import io.alstream.connectors.broker.OutageWait;
 import io.alstream.connectors.broker.aggregation.ClassPrior;
 import io.alstream.connectors.broker.aggregation.WorkerModel;
 import io.alstream.connectors.broker.state.Json;
@@ -45,6 +46,16 @@ public final class LabelBrokerTopology {
     }
 
     public static Topology build(BrokerConfig config, BrokerSerdes serdes, BrokerMetrics metrics) {
+        return build(config, serdes, metrics, new OutageWait(config.outageMaxBackoff(), metrics.registry()));
+    }
+
+    /**
+     * @param outage how registry outages are waited out: every serde the topology uses (inputs, the
+     *               request store, outputs) retries through it, so an outage holds records back and
+     *               never sends one to the dead-letter topic
+     */
+    public static Topology build(BrokerConfig config, BrokerSerdes rawSerdes, BrokerMetrics metrics, OutageWait outage) {
+        BrokerSerdes serdes = rawSerdes.waitingOut(outage);
         StreamsBuilder builder = new StreamsBuilder();
         var bytes = Serdes.ByteArray();
 
