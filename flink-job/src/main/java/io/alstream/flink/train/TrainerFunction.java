@@ -326,6 +326,10 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         u.metrics.put("duplicates", (double) book.duplicates);
         u.metrics.put("closed_unlabelled", (double) book.closedUnlabelled);
         u.metrics.put("pending_added", (double) book.pendingAdded);
+        if (broadcast != null) { // what this version cost the wire to each scorer, and in which form
+            u.metrics.put("broadcast_bytes", (double) broadcast.snapshot.length);
+            u.metrics.put("broadcast_delta", broadcast.delta ? 1.0 : 0.0);
+        }
         // held-out evaluation costs a prediction per held-out row on this thread: after each retrain (a new
         // network) and otherwise on a schedule, not at every version
         boolean evaluate = heldOut != null && heldOut.size() > 0 && model.isWarm()

@@ -105,6 +105,8 @@ class TrainerPublishTest {
             assertEquals(updates.size(), broadcasts.size(), "one broadcast per published version");
             for (int i = 0; i < updates.size(); i++) {
                 assertEquals(updates.get(i).version, broadcasts.get(i).version);
+                assertEquals((double) broadcasts.get(i).snapshot.length, updates.get(i).metrics.get("broadcast_bytes"));
+                assertEquals(broadcasts.get(i).delta ? 1.0 : 0.0, updates.get(i).metrics.get("broadcast_delta"));
             }
 
             // budget: shard 7 saw 10 events and asked 1 label, shard 8 saw 30 and asked 2
