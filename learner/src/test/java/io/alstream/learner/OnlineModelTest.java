@@ -194,4 +194,34 @@ class OnlineModelTest {
         }
         assertEquals(List.of(10, 20, 40, 80), retrainedAt, "the seed set, then each doubling");
     }
+
+    @Test
+    void aBatchFoldedAsOneBlockThenSingleFoldsEqualsAFullRefit() {
+        SplitMix64 rng = new SplitMix64(31);
+        try (OnlineModel model = OnlineModel.create(small(KernelKind.PNTK))) {
+            for (int round = 0; round < 2; round++) { // the second block lands on a non-empty T
+                int n = 100; // at least the block threshold: one device block update
+                String[] ids = new String[n];
+                float[][] xs = new float[n][16];
+                int[] ys = new int[n];
+                for (int i = 0; i < n; i++) {
+                    ids[i] = "b" + round + "-" + i;
+                    double[] x = randomX(rng, 16);
+                    for (int j = 0; j < 16; j++) {
+                        xs[i][j] = (float) x[j];
+                    }
+                    ys[i] = rng.nextInt(3);
+                }
+                assertEquals(n, model.foldBatch(ids, xs, ys));
+                for (int i = 0; i < 5; i++) {
+                    model.fold("s" + round + "-" + i, randomX(rng, 16), i % 3);
+                }
+            }
+            NDArray refit = model.kernelState().refitInverse();
+            double err = normRel(model.kernelState().inverseToDoubles(), refit.toDoubleArray());
+            refit.close();
+            assertEquals(210, model.stats().kernelSize());
+            assertTrue(err < 1e-9, "block + single updates drifted from the refit: " + err);
+        }
+    }
 }

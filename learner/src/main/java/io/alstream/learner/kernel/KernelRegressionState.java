@@ -133,8 +133,11 @@ public final class KernelRegressionState implements AutoCloseable {
         boolean reuse = m == 1 && block == 1 && fresh == lastPoint && lastAt == changes && n > 0;
         double[] k = n == 0 || reuse ? null : host(ntk.kernel(features(), fresh)); // [nb, mb]
         NDArray targets = targets(added, fresh.outputs().getDataType());
+        if (mb >= BLOCK_APPEND_ROWS) {
+            appendBlock(nb, mb, k, d);
+        }
         // one row of A at a time (block-inverse update of each); a fold reuses the product of its prediction
-        for (int r = 0; r < mb; r++) {
+        for (int r = 0; r < (mb >= BLOCK_APPEND_ROWS ? 0 : mb); r++) {
             double[] kr = new double[nb + r];
             if (reuse) {
                 System.arraycopy(lastK, 0, kr, 0, nb);
@@ -166,6 +169,26 @@ public final class KernelRegressionState implements AutoCloseable {
         entries.addAll(added);
         changed();
     }
+
+    /**
+     * Many rows at once (a backlog, a benchmark's state): one block update by matrix products on the device,
+     * O(|T|^2 m) at matmul speed, instead of m row passes; the result replaces the heap inverse.
+     */
+    private void appendBlock(int nb, int mb, double[] k, double[] d) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray buffer = manager.zeros(new Shape(nb + mb, nb + mb), DataType.FLOAT64);
+            if (nb > 0) {
+                buffer.set(new NDIndex(":{}, :{}", nb, nb), manager.create(inv.toFull(), new Shape(nb, nb)));
+            }
+            NDArray dd = manager.create(d, new Shape(mb, mb)).add(manager.eye(mb, mb, 0, DataType.FLOAT64).mul(lambda));
+            BlockInverse.appendInPlace(buffer, nb, nb == 0 ? null : manager.create(k, new Shape(nb, mb)), dd);
+            inv.setFull(buffer.toDoubleArray(), nb + mb);
+        }
+    }
+
+    /** From this many new rows on, appendAll updates A^{-1} as one block on the device. */
+    private static final int BLOCK_APPEND_ROWS = 64;
 
     private static double[] host(NDArray a) {
         return a.toType(DataType.FLOAT64, false).toDoubleArray();
