@@ -42,6 +42,7 @@ public final class EventReplayer implements Runnable {
     private volatile long finishedAt;
     private volatile boolean stop;
     private volatile Exception failure;
+    private volatile Map<String, String> clientSettings = Map.of();
 
     public EventReplayer(String bootstrap, SchemaRegistryClient registry, String topic, LabelledDataset data,
                          String idPrefix, double eventsPerSecond, int badRecords) {
@@ -54,6 +55,12 @@ public final class EventReplayer implements Runnable {
         this.codec = AvroWireCodec.specific(UnlabeledEvent.class, registry);
     }
 
+    /** Further producer settings (security and the like); call before {@link #run()}. */
+    public EventReplayer clientSettings(Map<String, String> settings) {
+        this.clientSettings = Map.copyOf(settings);
+        return this;
+    }
+
     /** Event id of row {@code i}. */
     public String id(int i) {
         return idPrefix + "-" + i;
@@ -62,6 +69,7 @@ public final class EventReplayer implements Runnable {
     @Override
     public void run() {
         Properties p = new Properties();
+        p.putAll(clientSettings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
