@@ -144,7 +144,8 @@ public final class LabelBrokerOptions {
             throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
         }
         Map<String, String> m = new TreeMap<>();
-        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        // ${env:NAME} / ${file:PATH} name where a secret is, as in the job's own reading of the same file
+        p.stringPropertyNames().forEach(k -> m.put(k, io.alstream.connectors.secrets.Secrets.resolve(k, p.getProperty(k))));
         return fromSettings(m);
     }
 

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 
 import io.alstream.connectors.broker.LabelBrokerMain;
 import io.alstream.connectors.broker.LabelBrokerOptions;
+import io.alstream.connectors.secrets.Secrets;
 
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run the label broker: a Kafka Streams service between the label-requests and labels topics, "
@@ -29,7 +30,7 @@ final class BrokerCommand implements Callable<Integer> {
     String bootstrap;
     @Option(names = "--registry-url", description = "Schema registry URL (required without --config).")
     String registryUrl;
-    @Option(names = "--registry-user", paramLabel = "USER:PASSWORD", description = "Basic auth for the registry.")
+    @Option(names = "--registry-user", paramLabel = "USER:PASSWORD", description = "Basic auth for the registry; $${env:NAME} or $${file:PATH} keeps it off the command line.")
     String registryUser;
     @Option(names = "--host", description = "Address the worker API binds to (default localhost; 0.0.0.0 for every interface).")
     String host;
@@ -37,7 +38,8 @@ final class BrokerCommand implements Callable<Integer> {
     Integer port;
     @Option(names = "--tokens", description = "File of worker tokens, one `worker-id token` per line.")
     Path tokens;
-    @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters).")
+    @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters); "
+            + "$${env:NAME} or $${file:PATH} keeps it off the command line.")
     String tokenSecret;
     @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary folder; the changelogs restore it).")
     Path stateDir;
@@ -107,24 +109,25 @@ final class BrokerCommand implements Callable<Integer> {
             o.tokensFile(tokens);
         }
         if (tokenSecret != null) {
-            o.tokenSecret(tokenSecret);
+            o.tokenSecret(Secrets.resolve("--token-secret", tokenSecret));
         }
         if (stateDir != null) {
             o.stateDir(stateDir);
         }
         if (registryUser != null) {
-            int c = registryUser.indexOf(':');
+            String user = Secrets.resolve("--registry-user", registryUser);
+            int c = user.indexOf(':');
             if (c <= 0) {
                 throw new IllegalArgumentException("--registry-user wants USER:PASSWORD");
             }
-            o.registryBasicAuth(registryUser.substring(0, c), registryUser.substring(c + 1));
+            o.registryBasicAuth(user.substring(0, c), user.substring(c + 1));
         }
         for (String kv : kafka) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("--kafka wants KEY=VALUE");
             }
-            o.kafkaProperty(kv.substring(0, eq), kv.substring(eq + 1));
+            o.kafkaProperty(kv.substring(0, eq), Secrets.resolve("--kafka " + kv.substring(0, eq), kv.substring(eq + 1)));
         }
         return LabelBrokerMain.run(o);
     }

@@ -10,6 +10,7 @@ import io.alstream.connectors.Topics;
 import io.alstream.connectors.registry.CompatibilityLevel;
 import io.alstream.connectors.registry.server.RegistryServer;
 import io.alstream.connectors.registry.server.RegistryServerOptions;
+import io.alstream.connectors.secrets.Secrets;
 
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = "Run the Confluent-compatible schema registry (REST API on --port), its schemas kept in a compacted Kafka topic. Several instances on the same topic agree on ids. Runs until interrupted.")
@@ -26,7 +27,7 @@ final class RegistryCommand implements Callable<Integer> {
     int replicationFactor;
     @Option(names = "--compatibility", defaultValue = "BACKWARD", description = "Default compatibility level (default ${DEFAULT-VALUE}).")
     CompatibilityLevel compatibility;
-    @Option(names = "--user", paramLabel = "USER:PASSWORD", description = "Require basic auth with these credentials; repeatable.")
+    @Option(names = "--user", paramLabel = "USER:PASSWORD", description = "Require basic auth with these credentials; repeatable; $${env:NAME} or $${file:PATH} keeps them off the command line.")
     List<String> users = List.of();
     @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka client setting for the registry's producer/consumer; repeatable.")
     List<String> kafka = List.of();
@@ -35,7 +36,8 @@ final class RegistryCommand implements Callable<Integer> {
     public Integer call() {
         RegistryServerOptions o = new RegistryServerOptions(bootstrap).host(host).port(port).topic(topic)
                 .topicReplicationFactor(replicationFactor).defaultCompatibility(compatibility);
-        for (String u : users) {
+        for (String given : users) {
+            String u = Secrets.resolve("--user", given);
             int c = u.indexOf(':');
             if (c <= 0) {
                 throw new IllegalArgumentException("--user wants USER:PASSWORD");
@@ -47,7 +49,7 @@ final class RegistryCommand implements Callable<Integer> {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--kafka wants KEY=VALUE");
             }
-            o.kafkaProperty(kv.substring(0, eq), kv.substring(eq + 1));
+            o.kafkaProperty(kv.substring(0, eq), Secrets.resolve("--kafka " + kv.substring(0, eq), kv.substring(eq + 1)));
         }
         RegistryServer.run(o);
         return 0;
