@@ -12,6 +12,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import io.alstream.flink.EmbeddedFlink;
 import io.alstream.flink.RetainedCheckpoints;
 import io.alstream.flink.config.JobConfig;
 import io.alstream.flink.config.JobOptions;
+import io.alstream.local.metrics.MetricsEndpoint;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim, data.num-classes, ...). Runs until interrupted. "
@@ -40,6 +42,16 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: ~/.alstream/run/<kafka.group-id>/checkpoints).")
     String checkpointDir;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Port of the Prometheus endpoint (/metrics, the job's metrics); 0 = a free one, -1 = none "
+                    + "(default: metrics.port, 9249).")
+    Integer metricsPort;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+            description = "Address the Flink REST API/web UI and the metrics endpoint listen on; 0.0.0.0 = every interface "
+                    + "(default: local.bind-address, 127.0.0.1).")
+    String bind;
+
     @Option(names = "--fresh", description = "Start a new model and read the topics from kafka.starting-offsets, ignoring the checkpoints in --checkpoint-dir.")
     boolean fresh;
 
@@ -50,21 +62,33 @@ final class RunCommand implements Callable<Integer> {
         Path checkpoints = checkpointFolder(checkpointDir, config);
         Files.createDirectories(checkpoints);
         Optional<Path> resume = fresh ? Optional.empty() : RetainedCheckpoints.latest(checkpoints);
-        try (EmbeddedFlink flink = EmbeddedFlink.start(1, slots, checkpoints)) {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            alstream.configure(env);
-            // keep the newest checkpoint when the job is cancelled (Ctrl-C) as well as after a crash: it is where the
-            // next run resumes
-            Configuration retain = new Configuration();
-            retain.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-            env.configure(retain);
-            alstream.build(env);
+        String host = bind != null ? bind : config.get(JobOptions.BIND_ADDRESS);
+        int port = metricsPort != null ? metricsPort : config.get(JobOptions.METRICS_PORT);
+        Configuration flinkSettings = new Configuration();
+        flinkSettings.set(RestOptions.BIND_ADDRESS, host);
+        MetricsEndpoint metrics = port < 0 ? null : new MetricsEndpoint(host, port).checkFree();
+        if (metrics != null) {
+            flinkSettings.addAll(metrics.flinkConfiguration());
+        }
+        // the job is built before Flink starts, so a bad setting it finds (a held-out file that is not there, ...) is
+        // one sentence with nothing started
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        alstream.configure(env);
+        // keep the newest checkpoint when the job is cancelled (Ctrl-C) as well as after a crash: it is where the
+        // next run resumes
+        Configuration retain = new Configuration();
+        retain.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        env.configure(retain);
+        alstream.build(env);
+        try (EmbeddedFlink flink = EmbeddedFlink.start(1, slots, checkpoints, flinkSettings)) {
             JobID id = flink.submit(env, AlstreamJob.JOB_NAME, resume.orElse(null));
             flink.awaitRunning(id, Duration.ofSeconds(90));
             System.out.println(resume.map(p -> "resumed from checkpoint " + p).orElse(fresh
                     ? "started afresh (--fresh); checkpoints in " + checkpoints
                     : "started afresh (no checkpoint in " + checkpoints + ")"));
-            System.out.println("alstream job " + id + " running; Flink UI at " + flink.restAddress() + "; Ctrl-C stops it");
+            System.out.println("alstream job " + id + " running; Flink UI at " + flink.restAddress() + "; metrics at "
+                    + (metrics == null ? "(none: --metrics-port -1)" : metrics.url() != null ? metrics.url()
+                    : "(the endpoint did not start: see the log)") + "; Ctrl-C stops it");
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             while (!stop.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
