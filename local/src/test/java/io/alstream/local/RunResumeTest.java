@@ -56,7 +56,9 @@ class RunResumeTest {
             for (String t : List.of(Topics.EVENTS, Topics.LABEL_REQUESTS, Topics.LABELS, Topics.MODEL_UPDATES, Topics.DEAD_LETTER)) {
                 kafka.createTopic(t, 1, Map.of());
             }
+            // a free metrics port (never a fixed one in a test); the log lines in the process's output for the messages below
             List<String> args = List.of("run", "--slots", "2", "--checkpoint-dir", checkpoints.toUri().toString(),
+                    "--metrics-port", "0", "--verbose", "--log-file", tmp.resolve("alstream-run.log").toString(),
                     "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--set", "registry.url=" + registry.url(),
                     "--set", "data.feature-dim=64", "--set", "data.num-classes=10",
                     "--set", "job.checkpoint-interval-ms=1000", "--set", "job.batch-size=16",

@@ -52,12 +52,24 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: local.bind-address, 127.0.0.1).")
     String bind;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Where Flink's, Kafka's and alstream's log lines go (default: ~/.alstream/run/<kafka.group-id>/alstream-run.log).")
+    Path logFile;
+
+    @Option(names = "--verbose", description = "The log lines on the terminal too.")
+    boolean verbose;
+
     @Option(names = "--fresh", description = "Start a new model and read the topics from kafka.starting-offsets, ignoring the checkpoints in --checkpoint-dir.")
     boolean fresh;
 
     @Override
     public Integer call() throws Exception {
         JobConfig config = JobConfig.of(job.settings());
+        Path log = (logFile != null ? logFile
+                : Path.of(System.getProperty("user.home"), ".alstream", "run", config.get(JobOptions.GROUP_ID), "alstream-run.log"))
+                .toAbsolutePath();
+        LogFile.redirect(log, verbose);
+        System.out.println("logs in " + log + (verbose ? ", and here" : "; --verbose shows them here"));
         AlstreamJob alstream = AlstreamJob.onKafka(config);
         Path checkpoints = checkpointFolder(checkpointDir, config);
         Files.createDirectories(checkpoints);
