@@ -246,4 +246,28 @@ class RegistryServerTest {
         return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", RegistryTransport.CONTENT_TYPE)
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void metricsCountRequestsByRouteTemplateWithLatencyAndErrors() throws Exception {
+        String s = subject();
+        int id = client.register(s, DeadLetter.getClassSchema());
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/subjects/" + subject()
+                + "/versions/1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode());
+        HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), scrape.headers().toString());
+        String text = scrape.body();
+        // the register call, under its route template, never under the subject's name
+        assertTrue(text.contains("alstream_registry_requests_total{method=\"POST\",route=\"/subjects/{subject}/versions\",status=\"200\"}"), text);
+        assertFalse(text.contains(s), "a subject name in the metrics");
+        assertTrue(text.contains("alstream_registry_errors_total{error_code=\"40401\",route=\"/subjects/{subject}/versions/{version}\"}"), text);
+        assertTrue(text.contains("alstream_registry_request_latency_seconds_count{method=\"POST\",route=\"/subjects/{subject}/versions\"}"), text);
+        assertTrue(text.contains("alstream_registry_request_latency_seconds{method=\"POST\",quantile=\"0.99\",route=\"/subjects/{subject}/versions\"}"), text);
+        double schemas = Double.parseDouble(text.lines().filter(l -> l.startsWith("alstream_registry_schemas "))
+                .findFirst().orElseThrow(() -> new AssertionError(text)).split(" ")[1]);
+        assertTrue(schemas >= 1 && id > 0, "schemas known: " + schemas);
+    }
 }
