@@ -24,7 +24,7 @@ final class BrokerCommand implements Callable<Integer> {
     String registryUrl;
     @Option(names = "--registry-user", paramLabel = "USER:PASSWORD", description = "Basic auth for the registry.")
     String registryUser;
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address of the worker API (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address of the worker API; 0.0.0.0 = every interface (default ${DEFAULT-VALUE}).")
     String host;
     @Option(names = "--port", defaultValue = "8085", description = "Port of the worker API (default ${DEFAULT-VALUE}).")
     int port;
