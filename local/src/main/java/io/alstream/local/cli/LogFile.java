@@ -2,9 +2,11 @@ package io.alstream.local.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.ConsoleAppender;
 import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
@@ -15,15 +17,12 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  * own progress and summary; {@code --verbose} keeps them on the terminal as well. The levels stay those of
  * {@code log4j2.xml} (alstream's INFO, everyone's warnings).
  */
-final class LogFile {
-    /** The console appender's name in log4j2.xml. */
-    private static final String CONSOLE = "err";
-
+public final class LogFile {
     private LogFile() {
     }
 
     /** Sends every log line to {@code file} (appended), and off the terminal unless {@code verbose}. */
-    static void redirect(Path file, boolean verbose) throws java.io.IOException {
+    public static void redirect(Path file, boolean verbose) throws java.io.IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) {
             return; // another logging backend: it keeps its own configuration
@@ -38,20 +37,24 @@ final class LogFile {
                 .build();
         appender.start();
         config.addAppender(appender);
-        for (LoggerConfig logger : config.getLoggers().values()) {
-            if (!logger.getAppenders().isEmpty()) {
-                if (!verbose) {
-                    logger.removeAppender(CONSOLE);
+        List<LoggerConfig> loggers = new java.util.ArrayList<>(config.getLoggers().values());
+        if (!loggers.contains(config.getRootLogger())) {
+            loggers.add(config.getRootLogger());
+        }
+        for (LoggerConfig logger : loggers) {
+            boolean hadConsole = false;
+            for (var a : List.copyOf(logger.getAppenders().values())) {
+                if (a instanceof ConsoleAppender) {
+                    hadConsole = true;
+                    if (!verbose) {
+                        logger.removeAppender(a.getName());
+                    }
                 }
+            }
+            // the root, and any logger whose lines do not reach the root, write to the file too
+            if (logger == config.getRootLogger() || (hadConsole && !logger.isAdditive())) {
                 logger.addAppender(appender, null, null);
             }
-        }
-        LoggerConfig root = config.getRootLogger();
-        if (!root.getAppenders().containsKey(appender.getName())) {
-            if (!verbose) {
-                root.removeAppender(CONSOLE);
-            }
-            root.addAppender(appender, null, null);
         }
         ctx.updateLoggers();
     }
