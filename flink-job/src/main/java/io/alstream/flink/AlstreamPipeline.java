@@ -1,6 +1,5 @@
 package io.alstream.flink;
 
-import java.nio.file.Path;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -78,7 +77,7 @@ public final class AlstreamPipeline {
                 .union(pending);
 
         String heldOutPath = config.get(JobOptions.HELD_OUT_PATH);
-        HeldOutSet heldOut = heldOutPath.isBlank() ? null : HeldOutSet.read(Path.of(heldOutPath), dim);
+        HeldOutSet heldOut = heldOutPath.isBlank() ? null : HeldOutSet.read(heldOutPath, dim);
 
         SingleOutputStreamOperator<ModelBroadcast> models = trainerInput
                 .keyBy(t -> TrainerFunction.KEY, TypeInformation.of(Byte.class))

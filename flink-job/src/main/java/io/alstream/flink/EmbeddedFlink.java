@@ -40,6 +40,15 @@ public final class EmbeddedFlink implements AutoCloseable {
      * @param checkpointDir  where checkpoints go (model state can exceed the JobManager's in-memory limit)
      */
     public static EmbeddedFlink start(int taskManagers, int slotsPerTaskManager, Path checkpointDir) throws Exception {
+        return start(taskManagers, slotsPerTaskManager, checkpointDir, new Configuration());
+    }
+
+    /**
+     * As above, with Flink settings of the caller's on top (a metrics reporter, the REST bind address, ...). The REST
+     * API and web UI listen on 127.0.0.1, a free port, unless {@code settings} says otherwise.
+     */
+    public static EmbeddedFlink start(int taskManagers, int slotsPerTaskManager, Path checkpointDir, Configuration settings)
+            throws Exception {
         long t0 = System.nanoTime();
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -51,6 +60,9 @@ public final class EmbeddedFlink implements AutoCloseable {
         conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
         conf.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(5));
         conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.addAll(settings);
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(taskManagers)

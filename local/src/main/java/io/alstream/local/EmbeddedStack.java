@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import org.apache.flink.configuration.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,12 @@ public final class EmbeddedStack implements AutoCloseable {
     /** As above, with {@code taskManagers} TaskManagers of {@code slotsPerTaskManager} slots each. */
     public static EmbeddedStack start(Path dataDir, int partitions, int taskManagers, int slotsPerTaskManager,
                                       BrokerConfig broker) throws Exception {
+        return start(dataDir, partitions, taskManagers, slotsPerTaskManager, broker, new Configuration());
+    }
+
+    /** As above, with Flink settings on top of the MiniCluster's (e.g. {@code MetricsEndpoint#flinkConfiguration()}). */
+    public static EmbeddedStack start(Path dataDir, int partitions, int taskManagers, int slotsPerTaskManager,
+                                      BrokerConfig broker, Configuration flinkSettings) throws Exception {
         boolean temp = dataDir == null;
         Path dir = temp ? Files.createTempDirectory("alstream-") : Files.createDirectories(dataDir);
         long t0 = System.nanoTime();
@@ -85,7 +92,7 @@ public final class EmbeddedStack implements AutoCloseable {
                     .stateDir(dir.resolve("broker"))
                     .httpPort(0)
                     .start();
-            flink = EmbeddedFlink.start(taskManagers, slotsPerTaskManager, dir.resolve("checkpoints"));
+            flink = EmbeddedFlink.start(taskManagers, slotsPerTaskManager, dir.resolve("checkpoints"), flinkSettings);
         } catch (Exception e) {
             closeQuietly(flink, labelBroker, registry, kafka);
             throw e;

@@ -151,4 +151,26 @@ class AlstreamCliTest {
         }
         assertTrue(run("broker", "--help").out().contains("--config"));
     }
+
+    @Test
+    void aHeldOutFileThatIsNotThereOrATakenMetricsPortIsOneSentence(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("run.log");
+        Path nowhere = tmp.resolve("nowhere.csv");
+        Run heldOut = run("run", "--verbose", "--log-file", log.toString(), "--metrics-port", "-1", "--checkpoint-dir", tmp.toString(),
+                "--set", "data.feature-dim=4", "--set", "data.num-classes=2", "--set", "data.held-out-path=" + nowhere);
+        assertEquals(2, heldOut.code(), heldOut.out() + heldOut.err());
+        assertTrue(heldOut.err().contains("alstream run: data.held-out-path " + nowhere + ": no readable file there"), heldOut.err());
+        assertTrue(!heldOut.err().contains("\tat "), "a stack trace:\n" + heldOut.err());
+        Run uri = run("run", "--verbose", "--log-file", log.toString(), "--metrics-port", "-1", "--checkpoint-dir", tmp.toString(),
+                "--set", "data.feature-dim=4", "--set", "data.num-classes=2", "--set", "data.held-out-path=" + nowhere.toUri());
+        assertEquals(2, uri.code(), uri.out() + uri.err());
+        assertTrue(uri.err().contains("no readable file there"), uri.err());
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Run port = run("run", "--verbose", "--log-file", log.toString(), "--checkpoint-dir", tmp.toString(),
+                    "--metrics-port", Integer.toString(taken.getLocalPort()),
+                    "--set", "data.feature-dim=4", "--set", "data.num-classes=2");
+            assertEquals(2, port.code(), port.out() + port.err());
+            assertTrue(port.err().contains("the metrics endpoint cannot listen on 127.0.0.1:" + taken.getLocalPort()), port.err());
+        }
+    }
 }

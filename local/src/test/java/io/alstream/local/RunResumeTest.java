@@ -56,8 +56,10 @@ class RunResumeTest {
             for (String t : List.of(Topics.EVENTS, Topics.LABEL_REQUESTS, Topics.LABELS, Topics.MODEL_UPDATES, Topics.DEAD_LETTER)) {
                 kafka.createTopic(t, 1, Map.of());
             }
+            // a free metrics port (never a fixed one in a test); the log lines in the process's output for the messages below
             List<String> args = List.of("run", "--slots", "2", "--checkpoint-dir", checkpoints.toUri().toString(),
                     "--live-port", "0",
+                    "--metrics-port", "0", "--verbose", "--log-file", tmp.resolve("alstream-run.log").toString(),
                     "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--set", "registry.url=" + registry.url(),
                     "--set", "data.feature-dim=64", "--set", "data.num-classes=10",
                     "--set", "job.checkpoint-interval-ms=1000", "--set", "job.batch-size=16",
@@ -95,6 +97,13 @@ class RunResumeTest {
                     assertTrue(first.isAlive(), "the first run died: " + Files.readString(tmp.resolve("run-1.log")));
                 }
                 assertTrue(maxFolded(updates) >= 40, "the first run folded " + maxFolded(updates) + " labels in 3 min");
+                // the process serves the job's metrics for Prometheus at the URL it printed
+                String printed = Files.readString(tmp.resolve("run-1.log"));
+                java.util.regex.Matcher url = java.util.regex.Pattern.compile("metrics at (http://\\S+/metrics)").matcher(printed);
+                assertTrue(url.find(), "no metrics URL printed:\n" + printed);
+                String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url.group(1))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(scrape.contains("flink_taskmanager_job_task_operator_alstream_labels_folded{"), scrape);
                 // a little more stream, then SIGKILL in the middle of it
                 next = send(producer, events, digits, next, 50);
                 poll(updateReader, updateCodec, updates, updateSeenAt, 1500);

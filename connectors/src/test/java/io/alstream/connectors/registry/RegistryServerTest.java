@@ -246,4 +246,40 @@ class RegistryServerTest {
         return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", RegistryTransport.CONTENT_TYPE)
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void metricsCountRequestsByRouteTemplateWithLatencyAndErrors() throws Exception {
+        String s = subject();
+        int id = client.register(s, DeadLetter.getClassSchema());
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/subjects/" + subject()
+                + "/versions/1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode());
+        HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), scrape.headers().toString());
+        String text = scrape.body();
+        // the register call, under its route template, never under the subject's name
+        assertTrue(hasSeries(text, "alstream_registry_requests_total", "method=\"POST\"", "route=\"/subjects/{subject}/versions\"",
+                "status=\"200\""), text);
+        assertFalse(text.contains(s), "a subject name in the metrics");
+        assertTrue(hasSeries(text, "alstream_registry_errors_total", "error_code=\"40401\"",
+                "route=\"/subjects/{subject}/versions/{version}\""), text);
+        assertTrue(hasSeries(text, "alstream_registry_request_latency_seconds_count", "method=\"POST\"",
+                "route=\"/subjects/{subject}/versions\""), text);
+        assertTrue(hasSeries(text, "alstream_registry_request_latency_seconds", "method=\"POST\"",
+                "route=\"/subjects/{subject}/versions\"", "quantile=\"0.99\""), text);
+        double schemas = Double.parseDouble(text.lines().filter(l -> l.startsWith("alstream_registry_schemas "))
+                .findFirst().orElseThrow(() -> new AssertionError(text)).split(" ")[1]);
+        assertTrue(schemas >= 1 && id > 0, "schemas known: " + schemas);
+    }
+
+    /** Whether the scrape has a series of {@code name} with (at least) these labels, in any order. */
+    private static boolean hasSeries(String text, String name, String... labels) {
+        return text.lines().filter(l -> l.startsWith(name + "{")).anyMatch(l -> {
+            String set = l.substring(name.length() + 1, l.lastIndexOf("} ")); // route values hold braces too
+            return java.util.Arrays.stream(labels).allMatch(lb -> java.util.Arrays.asList(set.split(",")).contains(lb));
+        });
+    }
 }

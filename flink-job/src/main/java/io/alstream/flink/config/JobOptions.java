@@ -91,6 +91,12 @@ public final class JobOptions {
     public static final ConfigOption<Boolean> UNALIGNED_CHECKPOINTS = bool("job", "job.unaligned-checkpoints", "true",
             "Unaligned checkpoints: barriers overtake in-flight data, so back-pressure or a busy trainer does not hold every checkpoint back.");
 
+    // --- the command line's own process (`alstream run`); a Flink cluster takes these from its own configuration
+    public static final ConfigOption<Integer> METRICS_PORT = integer("local", "metrics.port", "9249",
+            "Port of `alstream run`'s Prometheus endpoint (/metrics: the job's Flink metrics, named as Flink's Prometheus reporter names them on a cluster); 0 = a free port, -1 = none.");
+    public static final ConfigOption<String> BIND_ADDRESS = string("local", "local.bind-address", "127.0.0.1",
+            "Address `alstream run` listens on: Flink's REST API and web UI, and the metrics endpoint (0.0.0.0 = every interface).");
+
     private JobOptions() {
     }
 

@@ -46,8 +46,14 @@ final class DemoCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--data-dir", description = "Keep Kafka, broker state and checkpoints here (default: a temporary folder, deleted at exit).")
     Path dataDir;
-    @Option(names = "--report-dir", defaultValue = "alstream-demo-report", description = "Where the learning curve goes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--report-dir", defaultValue = "${sys:user.home}/.alstream/demo-report",
+            description = "Where the learning curve (CSV, PNG) and the log file go (default ${DEFAULT-VALUE}).")
     Path reportDir;
+    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of the job's Prometheus endpoint (/metrics, on 127.0.0.1); 0 = a free one, printed at start; -1 = none (default ${DEFAULT-VALUE}).")
+    int metricsPort;
+    @Option(names = "--verbose", description = "Kafka's, Flink's and alstream's log lines on the terminal too (they always go to alstream-demo.log in the report folder).")
+    boolean verbose;
     @Option(names = "--human", description = "Be one of the workers yourself: the demo prints the worker page's URL and your token, "
             + "and, unless you set them, streams at 5 events/s, gives the simulated workers 1.5-5 s per answer, leases tasks for 60 s "
             + "and runs for up to 30 minutes.")
@@ -76,6 +82,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--human-id must be letters, digits and _ . @ : - (at most 128), "
                     + "and not worker-N (the simulated workers' names); was " + humanId);
         }
+        if (metricsPort < -1 || metricsPort > 65535) {
+            throw new IllegalArgumentException("--metrics-port must be a port, 0 (a free one) or -1 (none), was " + metricsPort);
+        }
+        Path log = reportDir.resolve("alstream-demo.log").toAbsolutePath();
+        LogFile.redirect(log, verbose);
+        System.out.println("logs (Kafka, Flink, the label broker) in " + log + (verbose ? ", and here" : "; --verbose shows them here"));
         return new DemoRun(settings(), System.out, live.settings(0)).run();
     }
 
@@ -97,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         return new DemoSettings(dataDir, reportDir, events, r, budget, strategy, workers,
                 accuracy[0], accuracy[1], answers, t[0], t[1], badRecords, heldOut, parallelism, seconds, seed,
-                job.settings(), human ? humanId : null);
+                job.settings(), human ? humanId : null, metricsPort);
     }
 
     private boolean given(String option) {

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
@@ -30,6 +31,7 @@ import io.alstream.local.demo.LoopMonitor;
 import io.alstream.local.live.LiveSettings;
 import io.alstream.local.live.LoopLiveView;
 import io.alstream.local.live.TopicSize;
+import io.alstream.local.metrics.MetricsEndpoint;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the alstream job in this process (a Flink MiniCluster) against an external Kafka cluster and schema registry, given by --config/--set (kafka.bootstrap-servers, registry.url, data.feature-dim, data.num-classes, ...). Runs until interrupted. "
@@ -52,6 +54,22 @@ final class RunCommand implements Callable<Integer> {
 
     /** The live page's port when --live-port is not given. */
     static final int DEFAULT_LIVE_PORT = 8090;
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Port of the Prometheus endpoint (/metrics, the job's metrics); 0 = a free one, -1 = none "
+                    + "(default: metrics.port, 9249).")
+    Integer metricsPort;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+            description = "Address the Flink REST API/web UI and the metrics endpoint listen on; 0.0.0.0 = every interface "
+                    + "(default: local.bind-address, 127.0.0.1).")
+    String bind;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Where Flink's, Kafka's and alstream's log lines go (default: ~/.alstream/run/<kafka.group-id>/alstream-run.log).")
+    Path logFile;
+
+    @Option(names = "--verbose", description = "The log lines on the terminal too.")
+    boolean verbose;
 
     @Option(names = "--fresh", description = "Start a new model and read the topics from kafka.starting-offsets, ignoring the checkpoints in --checkpoint-dir.")
     boolean fresh;
@@ -59,25 +77,42 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig config = JobConfig.of(job.settings());
+        Path log = (logFile != null ? logFile
+                : Path.of(System.getProperty("user.home"), ".alstream", "run", config.get(JobOptions.GROUP_ID), "alstream-run.log"))
+                .toAbsolutePath();
+        LogFile.redirect(log, verbose);
+        System.out.println("logs in " + log + (verbose ? ", and here" : "; --verbose shows them here"));
         AlstreamJob alstream = AlstreamJob.onKafka(config);
         Path checkpoints = checkpointFolder(checkpointDir, config);
         Files.createDirectories(checkpoints);
         Optional<Path> resume = fresh ? Optional.empty() : RetainedCheckpoints.latest(checkpoints);
-        try (EmbeddedFlink flink = EmbeddedFlink.start(1, slots, checkpoints)) {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            alstream.configure(env);
-            // keep the newest checkpoint when the job is cancelled (Ctrl-C) as well as after a crash: it is where the
-            // next run resumes
-            Configuration retain = new Configuration();
-            retain.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-            env.configure(retain);
-            alstream.build(env);
+        String host = bind != null ? bind : config.get(JobOptions.BIND_ADDRESS);
+        int port = metricsPort != null ? metricsPort : config.get(JobOptions.METRICS_PORT);
+        Configuration flinkSettings = new Configuration();
+        flinkSettings.set(RestOptions.BIND_ADDRESS, host);
+        MetricsEndpoint metrics = port < 0 ? null : new MetricsEndpoint(host, port).checkFree();
+        if (metrics != null) {
+            flinkSettings.addAll(metrics.flinkConfiguration());
+        }
+        // the job is built before Flink starts, so a bad setting it finds (a held-out file that is not there, ...) is
+        // one sentence with nothing started
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        alstream.configure(env);
+        // keep the newest checkpoint when the job is cancelled (Ctrl-C) as well as after a crash: it is where the
+        // next run resumes
+        Configuration retain = new Configuration();
+        retain.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        env.configure(retain);
+        alstream.build(env);
+        try (EmbeddedFlink flink = EmbeddedFlink.start(1, slots, checkpoints, flinkSettings)) {
             JobID id = flink.submit(env, AlstreamJob.JOB_NAME, resume.orElse(null));
             flink.awaitRunning(id, Duration.ofSeconds(90));
             System.out.println(resume.map(p -> "resumed from checkpoint " + p).orElse(fresh
                     ? "started afresh (--fresh); checkpoints in " + checkpoints
                     : "started afresh (no checkpoint in " + checkpoints + ")"));
-            System.out.println("alstream job " + id + " running; Flink UI at " + flink.restAddress() + "; Ctrl-C stops it");
+            System.out.println("alstream job " + id + " running; Flink UI at " + flink.restAddress() + "; metrics at "
+                    + (metrics == null ? "(none: --metrics-port -1)" : metrics.url() != null ? metrics.url()
+                    : "(the endpoint did not start: see the log)") + "; Ctrl-C stops it");
             try (LivePage page = LivePage.start(live.settings(DEFAULT_LIVE_PORT), config, alstream.learnerConfig().budget())) {
                 page.uri().ifPresent(uri -> System.out.println("live page: " + uri));
                 CountDownLatch stop = new CountDownLatch(1);

@@ -29,6 +29,7 @@ import io.alstream.learner.data.LabelledDataset;
 import io.alstream.local.EmbeddedStack;
 import io.alstream.local.live.LiveSettings;
 import io.alstream.local.live.LoopLiveView;
+import io.alstream.local.metrics.MetricsEndpoint;
 import io.alstream.local.report.LineChart;
 import io.alstream.schemas.ModelUpdate;
 
@@ -78,11 +79,16 @@ public final class DemoRun {
                 .maxAnswers(Math.max(s.answersPerItem(), Math.min(2 * s.answersPerItem() + 1, s.workers() + (s.human() ? 1 : 0))))
                 .leaseDuration(Duration.ofSeconds(s.human() ? 60 : 30))
                 .pageImage(new BrokerConfig.ImageShape(8, 8)).build();
-        try (EmbeddedStack stack = EmbeddedStack.start(s.dataDir(), s.parallelism(), s.parallelism(), brokerConfig)) {
+        MetricsEndpoint metrics = s.metricsPort() < 0 ? null : new MetricsEndpoint("127.0.0.1", s.metricsPort()).checkFree();
+        try (EmbeddedStack stack = EmbeddedStack.start(s.dataDir(), s.parallelism(), 1, s.parallelism(), brokerConfig,
+                metrics == null ? new org.apache.flink.configuration.Configuration() : metrics.flinkConfiguration())) {
             String page = workerPage(stack);
             out.printf(Locale.ROOT, "  up in %.1f s: Kafka %s, registry %s, worker API %s, worker page %s, Flink UI %s%n",
                     (System.nanoTime() - t0) / 1e9, stack.kafka().bootstrapServers(), stack.registry().url(),
                     stack.broker().httpUri(), page, stack.flink().restAddress());
+            out.printf(Locale.ROOT, "  Prometheus metrics: job %s, label broker %smetrics, registry %s/metrics%n",
+                    metrics == null ? "(off)" : metrics.url() == null ? "(did not start; see the log)" : metrics.url(),
+                    stack.broker().httpUri(), stack.registry().url());
             if (s.human()) {
                 // the person running the demo reads their own token here; it never goes to a log
                 out.printf(Locale.ROOT, "%n  >>> open %s and sign in as worker %s with token %s%n"

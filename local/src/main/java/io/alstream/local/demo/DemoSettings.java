@@ -24,7 +24,18 @@ public record DemoSettings(
         long timeoutSeconds,
         long seed,
         Map<String, String> jobSettings,
-        String humanWorker) {
+        String humanWorker,
+        int metricsPort) {
+
+    /** As before the metrics endpoint had a setting: it listens on a free port. */
+    public DemoSettings(Path dataDir, Path reportDir, int events, double eventsPerSecond, double budget, String strategy,
+                        int workers, double minWorkerAccuracy, double maxWorkerAccuracy, int answersPerItem, long minThinkMs,
+                        long maxThinkMs, int badRecords, double heldOutFraction, int parallelism, long timeoutSeconds,
+                        long seed, Map<String, String> jobSettings, String humanWorker) {
+        this(dataDir, reportDir, events, eventsPerSecond, budget, strategy, workers, minWorkerAccuracy, maxWorkerAccuracy,
+                answersPerItem, minThinkMs, maxThinkMs, badRecords, heldOutFraction, parallelism, timeoutSeconds, seed,
+                jobSettings, humanWorker, 0);
+    }
 
     /** Whether a person labels beside the simulated crowd, on the worker page, as {@link #humanWorker()}. */
     public boolean human() {

@@ -33,15 +33,20 @@ final class RegistryHttpHandler implements HttpHandler {
 
     private final RegistryService service;
     private final BasicAuthCheck auth;
+    private final RegistryMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
 
-    RegistryHttpHandler(RegistryService service, BasicAuthCheck auth) {
+    RegistryHttpHandler(RegistryService service, BasicAuthCheck auth, RegistryMetrics metrics) {
         this.service = service;
         this.auth = auth;
+        this.metrics = metrics;
     }
 
-    /** One answer: status and JSON body (or raw text for the .../schema endpoints). */
-    private record Answer(int status, String body) {
+    /** One answer: status and body (JSON, raw text for the .../schema endpoints, the text format for /metrics). */
+    private record Answer(int status, String body, int errorCode, String contentType) {
+        Answer(int status, String body, int errorCode) {
+            this(status, body, errorCode, CONTENT_TYPE);
+        }
     }
 
     @Override
@@ -50,12 +55,19 @@ final class RegistryHttpHandler implements HttpHandler {
         String method = ex.getRequestMethod();
         String rawPath = ex.getRequestURI().getRawPath();
         Answer answer;
+        String route = "{unparsed}";
         try {
+            List<String> segments = segments(rawPath);
+            route = RegistryMetrics.route(segments);
             if (auth.enabled() && auth.authenticate(ex.getRequestHeaders().getFirst("Authorization")) == null) {
+                // /metrics too: a scraper sends the same basic-auth credentials as any client
                 ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"alstream-registry\"");
                 answer = error(401, ErrorCodes.UNAUTHORIZED, "Unauthorized: valid basic-auth credentials are required");
+            } else if (segments.size() == 1 && "metrics".equals(segments.get(0))) {
+                answer = method("GET", method) ? new Answer(200, metrics.scrape(), 0, "text/plain; version=0.0.4; charset=utf-8")
+                        : notAllowed(method);
             } else {
-                answer = route(method, segments(rawPath), query(ex.getRequestURI().getRawQuery()), ex);
+                answer = route(method, segments, query(ex.getRequestURI().getRawQuery()), ex);
             }
         } catch (RegistryError e) {
             if (e.status >= 500) {
@@ -67,12 +79,14 @@ final class RegistryHttpHandler implements HttpHandler {
             answer = error(500, ErrorCodes.STORE_ERROR, "Internal error: " + e);
         }
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        ex.getResponseHeaders().set("Content-Type", answer.contentType());
         ex.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
-        LOG.debug("{} {} -> {} ({} ms)", method, rawPath, answer.status(), (System.nanoTime() - t0) / 1_000_000);
+        long nanos = System.nanoTime() - t0;
+        metrics.request(route, method, answer.status(), answer.errorCode(), nanos);
+        LOG.debug("{} {} -> {} ({} ms)", method, rawPath, answer.status(), nanos / 1_000_000);
     }
 
     private Answer route(String method, List<String> p, Map<String, String> q, HttpExchange ex) throws IOException {
@@ -287,7 +301,7 @@ final class RegistryHttpHandler implements HttpHandler {
     }
 
     private static Answer ok(String body) {
-        return new Answer(200, body);
+        return new Answer(200, body, 0);
     }
 
     private Answer notAllowed(String method) {
@@ -295,7 +309,7 @@ final class RegistryHttpHandler implements HttpHandler {
     }
 
     private Answer error(int status, int code, String message) {
-        return new Answer(status, json.createObjectNode().put("error_code", code).put("message", message).toString());
+        return new Answer(status, json.createObjectNode().put("error_code", code).put("message", message).toString(), code);
     }
 
     /** Path segments, percent-decoded one by one ('+' stays '+': it only means space in queries). */

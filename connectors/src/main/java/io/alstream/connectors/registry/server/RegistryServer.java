@@ -66,7 +66,7 @@ public final class RegistryServer implements AutoCloseable {
                 return t;
             });
             server.setExecutor(pool);
-            server.createContext("/", new RegistryHttpHandler(service, new BasicAuthCheck(o.users())));
+            server.createContext("/", new RegistryHttpHandler(service, new BasicAuthCheck(o.users()), new RegistryMetrics(state)));
             server.start();
         } catch (RuntimeException | IOException e) {
             if (server != null) {
