@@ -301,7 +301,8 @@ public final class ClusterBench {
                     }
                     double dt = b.t() - a.t();
                     double dn = b.scored() - a.scored(); // scoring throughput: events through score-and-select
-                    // a fold running for over a second at both ends of the interval is a retrain on the task thread
+                    // a retrain running for over a second at both ends of the interval (on the trainer's retrain thread,
+                    // or, in the first design, a long fold on its task thread)
                     if (a.foldInProgressMs() > 1000 && b.foldInProgressMs() > 1000) {
                         inT += dt;
                         inN += dn;
@@ -327,7 +328,7 @@ public final class ClusterBench {
                         outT > 0 ? outN / outT : Double.NaN, outT, Map.of(), notes);
                 // the rows of this phase report events scored per second (not events in): what a retrain holds back
                 Phase inside = new Phase("alstream-retraining-during", "the same run: events scored/s in the intervals "
-                        + "while the trainer retrains on its task thread", inT > 0 ? inN / inT : Double.NaN, inT, Double.NaN, Double.NaN, Map.of(),
+                        + "while a retrain runs (retrain_in_progress_ms, or a fold over 1 s)", inT > 0 ? inN / inT : Double.NaN, inT, Double.NaN, Double.NaN, Map.of(),
                         outside.checkpointsCompleted(), outside.checkpointsFailed(), outside.checkpointByOperator(),
                         outside.busyByOperator(), outside.backPressuredByOperator(), List.of(), notes);
                 rest.cancel(id);

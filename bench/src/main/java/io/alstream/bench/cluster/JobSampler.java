@@ -54,7 +54,10 @@ final class JobSampler {
         double out = metric(source, id -> id.contains("kafka-events") && id.endsWith(".numRecordsOut"), "sum");
         double scored = metric(scorer, id -> id.endsWith("alstream.events_scored"), "sum");
         double bytes = metric(scorer, id -> id.endsWith("alstream.model_bytes_received"), "sum");
+        // a retrain in progress: on the task thread (a long fold, the first design) or on the retrain thread
         double fold = metric(trainer, id -> id.endsWith("alstream.fold_in_progress_ms"), "max");
+        double retrain = metric(trainer, id -> id.endsWith("alstream.retrain_in_progress_ms"), "max");
+        fold = Double.isNaN(fold) ? retrain : Double.isNaN(retrain) ? fold : Math.max(fold, retrain);
         double folded = metric(trainer, id -> id.endsWith("alstream.labels_folded"), "sum");
         double refreshes = metric(trainer, id -> id.endsWith("alstream.model_refreshes"), "sum");
         Map<String, Double> busy = new LinkedHashMap<>();
