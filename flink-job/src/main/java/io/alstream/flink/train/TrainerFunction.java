@@ -77,7 +77,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private transient int heldOutAtRefresh = -1;
     /** When the running retrain started (0 = none), for the metrics thread. */
     private transient volatile long retrainStartedAt;
-    /** When the fold now running started (0 = none): a fold that lasts is a retraining on the task thread. */
+    /** When the fold now running started (0 = none), for the metrics thread. */
     private transient volatile long foldStartedAt;
 
     private transient Counter labelsFolded;
