@@ -23,9 +23,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,9 +36,14 @@ import java.util.Set;
  *
  * <p>Life cycle: labels fold in by block-inverse updates (O(|T|^2)); when {@code warmupLabels} have been
  * folded the network is trained for the first time ({@link #isWarm()}); afterwards a refresh retrains it on
- * all kept labels and restarts the linearisation whenever |T| reaches {@code kernelCap} or every
- * {@code refreshEvery} labels, or (geometric schedule) when the labels folded reach {@code refreshGrowth}
- * times those at the last retraining. Pending entries survive a refresh (re-added with fresh pseudo-labels).
+ * all kept labels and restarts the linearisation whenever the labels in T reach {@code kernelCap} (pending
+ * entries do not count) or every {@code refreshEvery} labels, or (geometric schedule) when the labels folded
+ * reach {@code refreshGrowth} times those at the last retraining. A retrain takes at most {@code trainSteps}
+ * steps. Pending entries survive a refresh (re-added with fresh pseudo-labels).
+ *
+ * <p>Retraining runs on the calling thread by default; with {@link #setRetrainExecutor} it runs on an executor
+ * while folds continue on the current linearisation, and {@link #pollRetrain()} swaps the result in, re-applying
+ * what arrived meanwhile: the same model the synchronous path gives, whatever the timing.
  */
 public final class OnlineModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineModel.class);

@@ -69,7 +69,7 @@ public final class JobOptions {
     public static final ConfigOption<Long> MODEL_SNAPSHOT_INTERVAL_MS = longOpt("job", "job.model-snapshot-interval-ms", "10000",
             "Between retrains the trainer broadcasts deltas (entries of T appended, confirmed, dropped) that scorers apply in place, and a full snapshot at least this often; 0 = every version in full.");
     public static final ConfigOption<Long> HELDOUT_INTERVAL_MS = longOpt("job", "job.heldout-interval-ms", "10000",
-            "With data.held-out-path, the trainer evaluates the held-out set after each retrain and otherwise at most this often (0: at every published version).");
+            "With data.held-out-path, the trainer evaluates the held-out set after each retrain, otherwise at most this often, and at the latest this long after the last label (0: at every published version).");
     public static final ConfigOption<Long> REQUEST_DEADLINE_MS = longOpt("job", "job.request-deadline-ms", "600000",
             "A label request not answered by then is closed unlabelled by the broker.");
     public static final ConfigOption<Integer> REDUNDANCY = integer("job", "job.redundancy", "1",

@@ -71,16 +71,18 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private transient OnlineModel model;
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
-    private transient boolean timerSet;
     private transient ModelPublisher publisher;
     private transient volatile double budgetSpentTotal = Double.NaN;
+    /** When the earliest timer this task registered fires (MAX_VALUE: none known). */
+    private transient long timerAt;
     private transient ExecutorService retrainThread;
     private transient long lastPublishAt;
     private transient int refreshesCounted;
     private transient int heldOutAtRefresh = -1;
+    private transient long labelsAtHeldOut = -1;
     /** When the running retrain started (0 = none), for the metrics thread. */
     private transient volatile long retrainStartedAt;
-    /** When the fold now running started (0 = none): a fold that lasts is a retraining on the task thread. */
+    /** When the fold now running started (0 = none), for the metrics thread. */
     private transient volatile long foldStartedAt;
 
     private transient Counter labelsFolded;
@@ -107,8 +109,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     }
 
     /**
-     * Evaluates the held-out set after each retrain and otherwise at most this often (0: at every published
-     * version). Default 0.
+     * Evaluates the held-out set after each retrain and otherwise at most this often, and at the latest this
+     * long after the last label (0: at every published version). Default 0.
      */
     public TrainerFunction heldOutEvery(long intervalMs) {
         this.heldOutIntervalMs = intervalMs;
@@ -127,6 +129,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        timerAt = Long.MAX_VALUE;
         retrainThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "alstream-retrain");
             t.setDaemon(true);
@@ -231,10 +234,10 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         }
         dirty = true;
         trackRetrain();
-        if (!timerSet) {
-            long delay = model.isRetraining() ? pollMs() : publishIntervalMs;
-            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + delay);
-            timerSet = true;
+        long due = ctx.timerService().currentProcessingTime() + (model.isRetraining() ? pollMs() : publishIntervalMs);
+        if (due < timerAt) { // a later timer (a scheduled held-out evaluation) must not hold this version back
+            ctx.timerService().registerProcessingTimeTimer(due);
+            timerAt = due;
         }
     }
 
@@ -280,21 +283,41 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ModelBroadcast> out) throws Exception {
-        timerSet = false;
+        if (timestamp >= timerAt) {
+            timerAt = Long.MAX_VALUE;
+        }
         if (model.pollRetrain()) {
             dirty = true; // a new network: publish it without waiting for the next label
         }
         trackRetrain();
+        if (!dirty && heldOutStale() && timestamp - book.lastHeldOutAt >= heldOutIntervalMs) {
+            dirty = true; // labels came in since the last evaluation and then stopped: evaluate the newest model
+        }
         if (dirty && timestamp - lastPublishAt >= publishIntervalMs) {
             dirty = false;
             lastPublishAt = timestamp;
             publish(timestamp, ctx, out);
         }
-        if (model.isRetraining() || dirty) {
-            long next = model.isRetraining() ? timestamp + pollMs() : lastPublishAt + publishIntervalMs;
-            ctx.timerService().registerProcessingTimeTimer(Math.max(next, timestamp + 1));
-            timerSet = true;
+        long next = Long.MAX_VALUE;
+        if (model.isRetraining()) {
+            next = timestamp + pollMs();
+        } else if (dirty) {
+            next = lastPublishAt + publishIntervalMs;
         }
+        if (heldOutStale()) {
+            next = Math.min(next, book.lastHeldOutAt + heldOutIntervalMs);
+        }
+        next = Math.max(next, timestamp + 1);
+        if (next != Long.MAX_VALUE && next < timerAt) {
+            ctx.timerService().registerProcessingTimeTimer(next);
+            timerAt = next;
+        }
+    }
+
+    /** Labels have been folded since the last held-out evaluation (scheduled evaluations only). */
+    private boolean heldOutStale() {
+        return heldOut != null && heldOut.size() > 0 && heldOutIntervalMs > 0 && model.isWarm()
+                && model.stats().labelsFolded() != labelsAtHeldOut;
     }
 
     private void publish(long now, OnTimerContext ctx, Collector<ModelBroadcast> out) {
@@ -339,6 +362,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             book.lastHeldOutAccuracy = model.accuracy(heldOut.features(), heldOut.labels());
             book.lastHeldOutAt = now;
             heldOutAtRefresh = stats.refreshCount();
+            labelsAtHeldOut = stats.labelsFolded();
             u.metrics.put("heldout_accuracy", book.lastHeldOutAccuracy); // only when measured on this version
         }
         ctx.output(MODEL_UPDATES, u);

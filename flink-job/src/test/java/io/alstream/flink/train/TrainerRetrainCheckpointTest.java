@@ -151,4 +151,47 @@ class TrainerRetrainCheckpointTest {
             }
         }
     }
+
+    @Test
+    void heldOutIsEvaluatedAfterARetrainAndOnceLabelsStopNotAtEveryVersion() throws Exception {
+        LearnerConfig cfg = config();
+        List<float[]> xs = rows();
+        float[][] heldX = xs.subList(20, 30).toArray(new float[0][]);
+        int[] heldY = new int[10];
+        for (int i = 0; i < 10; i++) {
+            heldY[i] = i % 3;
+        }
+        TrainerFunction f = new TrainerFunction(cfg, 50, 0.98, new HeldOutSet(heldX, heldY), "test").heldOutEvery(1_000);
+        try (var h = harness(f)) {
+            h.setProcessingTime(0);
+            h.open();
+            for (int i = 0; i < 10; i++) {
+                h.processElement(new StreamRecord<>(label(i, xs), i));
+            }
+            long now = awaitSwap(h, f, 0);
+            now += 100;
+            h.setProcessingTime(now); // publishes the retrained model, evaluated
+            for (int i = 10; i < 15; i++) {
+                h.processElement(new StreamRecord<>(label(i, xs), i));
+                now += 60;
+                h.setProcessingTime(now); // a version per label, 60 ms apart: none evaluated
+            }
+            for (int step = 0; step < 30; step++) { // then quiet for 1.5 s: the newest model is evaluated once
+                now += 50;
+                h.setProcessingTime(now);
+            }
+            List<io.alstream.flink.records.ModelUpdateRecord> updates = new ArrayList<>();
+            h.getSideOutput(TrainerFunction.MODEL_UPDATES).forEach(r -> updates.add(r.getValue()));
+            List<Long> evaluatedAt = new ArrayList<>();
+            for (var u : updates) {
+                if (u.metrics.containsKey("heldout_accuracy")) {
+                    evaluatedAt.add(u.labelsFolded);
+                }
+            }
+            String seen = updates.stream().map(u -> u.labelsFolded + "/" + u.trigger + (u.metrics.containsKey("heldout_accuracy") ? "*" : ""))
+                    .toList().toString();
+            assertTrue(updates.size() >= 6, "a version per label after the retrain: " + seen);
+            assertEquals(List.of(10L, 15L), evaluatedAt, "after the retrain, then the newest model once labels stopped");
+        }
+    }
 }

@@ -294,6 +294,11 @@ public final class KernelRegressionState implements AutoCloseable {
         }
         entries.addAll(restored);
         changed();
+        // a scorer restores to score: its device copy comes from the full matrix at hand, not from another pass
+        NDArray a = Scopes.run(() -> manager.create(inverse, new Shape(n, n)).toType(ntk.network().dataType(), false));
+        a.attach(manager);
+        Scopes.keep(a);
+        ainvView = a;
     }
 
     /** A^{-1} row-major as doubles (empty when T is empty). */

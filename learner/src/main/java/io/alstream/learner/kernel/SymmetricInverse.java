@@ -11,7 +11,7 @@ import java.util.Arrays;
  *     [k^T d]    = [-u^T/s            1/s ]
  *   remove row e (b = column e of A^-1):  A_RR^-1 = B_RR - b_R b_R^T / b_ee
  * </pre>
- * Only the upper triangle (j >= i) is stored, row-major with a power-of-two stride, so A^{-1} is symmetric by
+ * Only the upper triangle (j >= i) is stored, row-major with a stride that grows by a quarter, so A^{-1} is symmetric by
  * construction and a pass moves half the matrix. The rank-one correction of an append is not applied at once:
  * it waits and is applied in the same pass as the next product A^{-1} k (which every fold needs for its
  * prediction and its own update) or the next removal, so a label costs one read and one write of the
@@ -196,8 +196,13 @@ public final class SymmetricInverse {
         if (rows <= stride) {
             return;
         }
-        int cap = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, rows - 1)) << 1);
-        if ((long) cap * cap > Integer.MAX_VALUE - 8) {
+        // grow by a quarter (a doubled stride would quadruple the n^2 array), rounded to whole cache lines
+        long want = Math.max(MIN_CAPACITY, ((long) rows + rows / 4 + 7) & ~7L);
+        if (want * want > Integer.MAX_VALUE - 8) {
+            want = (long) Math.sqrt(Integer.MAX_VALUE - 8.0);
+        }
+        int cap = (int) want;
+        if (cap < rows) {
             throw new IllegalStateException("A^-1 of " + rows + " rows does not fit one Java array");
         }
         flush();
