@@ -326,8 +326,12 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         if (broadcast != null) {
             out.collect(broadcast);
         }
-        if (model.version() == book.lastPublishedVersion) {
-            return; // one ModelUpdate per version: an input that changed nothing (a close for no pending entry) or a restore
+        // one ModelUpdate per version: an input that changed nothing (a close for no pending entry) or a restore writes
+        // none; the one exception is the held-out evaluation of the newest version once labels stopped (trigger
+        // evaluation), written at most once, as its result exists only then
+        boolean evaluationOnly = model.version() == book.lastPublishedVersion;
+        if (evaluationOnly && !heldOutStale()) {
+            return;
         }
 
         ModelUpdateRecord u = new ModelUpdateRecord();
@@ -344,19 +348,19 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         u.lastLabelAt = book.lastLabelAt;
         u.foldedEventIds = new ArrayList<>(book.foldedSinceUpdate);
         // the values documented in ModelUpdate.avsc; the warm-up training is also the first refresh, and says warmup
-        u.trigger = model.isWarm() && !book.lastPublishedWarm ? "warmup"
+        u.trigger = evaluationOnly ? "evaluation" : model.isWarm() && !book.lastPublishedWarm ? "warmup"
                 : (stats.refreshCount() > book.lastPublishedRefreshes ? "refresh" : (u.foldedEventIds.isEmpty() ? "pending" : "label"));
         u.metrics.put("duplicates", (double) book.duplicates);
         u.metrics.put("closed_unlabelled", (double) book.closedUnlabelled);
         u.metrics.put("pending_added", (double) book.pendingAdded);
-        if (broadcast != null) { // what this version cost the wire to each scorer, and in which form
+        if (broadcast != null && !evaluationOnly) { // what this version cost the wire to each scorer, and in which form
             u.metrics.put("broadcast_bytes", (double) broadcast.snapshot.length);
             u.metrics.put("broadcast_delta", broadcast.delta ? 1.0 : 0.0);
         }
         // held-out evaluation costs a prediction per held-out row on this thread: after each retrain (a new
         // network) and otherwise on a schedule, not at every version
         boolean evaluate = heldOut != null && heldOut.size() > 0 && model.isWarm()
-                && (heldOutIntervalMs <= 0 || stats.refreshCount() != heldOutAtRefresh
+                && (evaluationOnly || heldOutIntervalMs <= 0 || stats.refreshCount() != heldOutAtRefresh
                         || now - book.lastHeldOutAt >= heldOutIntervalMs);
         if (evaluate) {
             book.lastHeldOutAccuracy = model.accuracy(heldOut.features(), heldOut.labels());

@@ -192,6 +192,14 @@ class TrainerRetrainCheckpointTest {
                     .toList().toString();
             assertTrue(updates.size() >= 6, "a version per label after the retrain: " + seen);
             assertEquals(List.of(10L, 15L), evaluatedAt, "after the retrain, then the newest model once labels stopped");
+            // the quiet-time evaluation is the one record that repeats a version, and says so
+            var last = updates.get(updates.size() - 1);
+            assertEquals("evaluation", last.trigger, seen);
+            assertEquals(updates.get(updates.size() - 2).version, last.version, seen);
+            assertTrue(last.foldedEventIds.isEmpty(), seen);
+            for (int i = 1; i < updates.size() - 1; i++) {
+                assertTrue(updates.get(i).version > updates.get(i - 1).version, "a version written twice: " + seen);
+            }
         }
     }
 }
