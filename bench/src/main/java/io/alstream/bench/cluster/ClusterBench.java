@@ -108,7 +108,41 @@ public final class ClusterBench {
                 Runtime.getRuntime().removeShutdownHook(stopOnExit);
             }
         } finally {
+            keepLogs(work.resolve("cluster").resolve("log"), s.out().resolve("cluster-logs"));
             deleteRecursively(work);
+        }
+    }
+
+    /** What in a log says something went wrong: kept from the cluster's logs before its folder is removed. */
+    private static final java.util.regex.Pattern NOTABLE = java.util.regex.Pattern.compile(
+            " (WARN|ERROR) |Exception|Caused by|\\bat [a-z]|RESTARTING|FAILED|switched from .* to (FAILING|FAILED|RESTARTING|CANCELING)");
+
+    /**
+     * Keeps the warnings, errors, stack traces and state switches to failure of the JobManager's and TaskManagers'
+     * logs in {@code into} (at most 2 MB a file), so a restart or a failed checkpoint in a run can be explained after the
+     * cluster's folder is gone.
+     */
+    private static void keepLogs(Path logDir, Path into) {
+        if (!Files.isDirectory(logDir)) {
+            return;
+        }
+        try (var files = Files.list(logDir)) {
+            Files.createDirectories(into);
+            for (Path f : (Iterable<Path>) files::iterator) {
+                StringBuilder kept = new StringBuilder();
+                try (var lines = Files.lines(f, java.nio.charset.StandardCharsets.UTF_8)) {
+                    for (String line : (Iterable<String>) lines::iterator) {
+                        if (kept.length() < 2_000_000 && NOTABLE.matcher(line).find()) {
+                            kept.append(line).append('\n');
+                        }
+                    }
+                } catch (java.io.UncheckedIOException e) {
+                    kept.append("(could not read further: ").append(e.getMessage()).append(")\n");
+                }
+                Files.writeString(into.resolve(f.getFileName() + ".notable.txt"), kept);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not keep the cluster's logs from {}: {}", logDir, e.toString());
         }
     }
 
