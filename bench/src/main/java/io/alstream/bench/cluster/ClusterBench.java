@@ -115,7 +115,7 @@ public final class ClusterBench {
 
     /** What in a log says something went wrong: kept from the cluster's logs before its folder is removed. */
     private static final java.util.regex.Pattern NOTABLE = java.util.regex.Pattern.compile(
-            " (WARN|ERROR) |Exception|Caused by|\\bat [a-z]|RESTARTING|FAILED|switched from .* to (FAILING|FAILED|RESTARTING|CANCELING)");
+            " (WARN|ERROR) |Exception|Error:|Caused by|\\bat [a-z]|RESTARTING|FAILED|switched from .* to (FAILING|FAILED|RESTARTING|CANCELING)");
 
     /**
      * Keeps the warnings, errors, stack traces and state switches to failure of the JobManager's and TaskManagers'
