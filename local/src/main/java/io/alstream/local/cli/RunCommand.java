@@ -52,6 +52,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     LivePageOptions live;
 
+    /**
+     * Model updates and latencies the live page of a run remembers (and ten times as many ids): a run lasts for
+     * days, so its monitor keeps a window, not everything it read.
+     */
+    static final int LIVE_MEMORY = 5_000;
+
     /** The live page's port when --live-port is not given. */
     static final int DEFAULT_LIVE_PORT = 8090;
     @Option(names = "--metrics-port", paramLabel = "PORT",
@@ -144,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
             LoopMonitor monitor = new LoopMonitor(bootstrap, config.kafkaClientSettings(),
                     RegistryCodecs.from(config).newClient(), Map.of(), config.get(JobOptions.REQUESTS_TOPIC),
                     config.get(JobOptions.LABELS_TOPIC), config.get(JobOptions.MODEL_UPDATES_TOPIC),
-                    config.get(JobOptions.DEAD_LETTER_TOPIC));
+                    config.get(JobOptions.DEAD_LETTER_TOPIC)).bounded(LIVE_MEMORY);
             Thread t = new Thread(monitor, "live-monitor");
             t.setDaemon(true);
             t.start();

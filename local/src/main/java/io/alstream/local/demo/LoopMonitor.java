@@ -3,7 +3,6 @@ package io.alstream.local.demo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -47,18 +46,26 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     /** How many of the newest label requests {@link Snapshot#recentRequests()} keeps. */
     static final int RECENT_REQUESTS = 15;
 
+    /** How much a bounded monitor ({@link #bounded(int)}) remembers; 0 = everything (the demo's). */
+    private int keep;
+
     // state, guarded by this
-    private final Set<String> requestedIds = new HashSet<>();
+    private final Set<String> requestedIds = boundedSet();
+    private int requestsDistinct;
     private final Map<String, Integer> requestsByStrategy = new TreeMap<>();
     private int duplicateRequests;
-    private final Set<String> labelledIds = new HashSet<>();
+    private final Set<String> labelledIds = boundedSet();
+    private int labelsDistinct;
     private int labelsUnlabelled;
     private int labelsCorrect;
-    private final List<Long> labelLatencies = new ArrayList<>();
-    private final Map<String, Long> labelledAt = new HashMap<>();
-    private final List<Long> foldLatencies = new ArrayList<>();
-    private final List<String> foldedIds = new ArrayList<>();
-    private final List<ModelUpdate> modelUpdates = new ArrayList<>();
+    private final java.util.ArrayDeque<Long> labelLatencies = new java.util.ArrayDeque<>();
+    private final Map<String, Long> labelledAt = boundedMap();
+    private final java.util.ArrayDeque<Long> foldLatencies = new java.util.ArrayDeque<>();
+    private final Set<String> foldedIds = boundedSet();
+    private int foldedTotal;
+    private int foldedDistinct;
+    private final java.util.ArrayDeque<ModelUpdate> modelUpdates = new java.util.ArrayDeque<>();
+    private long updatesTotal;
     private final Map<String, Integer> deadLettersByReason = new TreeMap<>();
     private final Map<String, Integer> truth;
     private final java.util.ArrayDeque<RecentRequest> recentRequests = new java.util.ArrayDeque<>();
@@ -119,7 +126,9 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         String topic = r.topic();
         if (topic.equals(requestsTopic)) {
             LabelRequest q = requests.decode(r.value());
-            if (!requestedIds.add(q.getEventId())) {
+            if (requestedIds.add(q.getEventId())) {
+                requestsDistinct++;
+            } else {
                 duplicateRequests++;
             }
             requestsByStrategy.merge(q.getStrategy(), 1, Integer::sum);
@@ -133,24 +142,31 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
             if (l.getLabel() == null) {
                 labelsUnlabelled++;
             } else if (labelledIds.add(l.getEventId())) {
+                labelsDistinct++;
                 labelledAt.put(l.getEventId(), l.getLabelledAt().toEpochMilli());
                 Integer t = truth.get(l.getEventId());
                 if (t != null && t.intValue() == l.getLabel()) {
                     labelsCorrect++;
                 }
                 if (l.getRequestedAt() != null) {
-                    labelLatencies.add(l.getLabelledAt().toEpochMilli() - l.getRequestedAt().toEpochMilli());
+                    append(labelLatencies, l.getLabelledAt().toEpochMilli() - l.getRequestedAt().toEpochMilli());
                 }
             }
         } else if (topic.equals(updatesTopic)) {
             ModelUpdate u = updates.decode(r.value());
-            modelUpdates.add(u);
-            foldedIds.addAll(u.getFoldedEventIds());
+            append(modelUpdates, u);
+            updatesTotal++;
+            for (String id : u.getFoldedEventIds()) {
+                foldedTotal++;
+                if (foldedIds.add(id)) {
+                    foldedDistinct++;
+                }
+            }
             for (String id : u.getFoldedEventIds()) {
                 Long at = labelledAt.get(id);
                 if (at != null) {
                     // the update is published at most job.model-broadcast-interval-ms after the fold: an upper bound
-                    foldLatencies.add(u.getCreatedAt().toEpochMilli() - at);
+                    append(foldLatencies, u.getCreatedAt().toEpochMilli() - at);
                 }
             }
         } else if (topic.equals(deadLetterTopic)) {
@@ -160,11 +176,11 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
 
     /** What has been seen so far. */
     public synchronized Snapshot snapshot() {
-        ModelUpdate last = modelUpdates.isEmpty() ? null : modelUpdates.get(modelUpdates.size() - 1);
-        return new Snapshot(requestedIds.size(), duplicateRequests, new TreeMap<>(requestsByStrategy), labelledIds.size(),
-                labelsUnlabelled, labelsCorrect, foldedIds.size(), new HashSet<>(foldedIds).size(), last,
+        ModelUpdate last = modelUpdates.peekLast();
+        return new Snapshot(requestsDistinct, duplicateRequests, new TreeMap<>(requestsByStrategy), labelsDistinct,
+                labelsUnlabelled, labelsCorrect, foldedTotal, foldedDistinct, last,
                 new ArrayList<>(modelUpdates), new TreeMap<>(deadLettersByReason), new ArrayList<>(labelLatencies),
-                new ArrayList<>(foldLatencies), List.copyOf(recentRequests));
+                new ArrayList<>(foldLatencies), List.copyOf(recentRequests), updatesTotal);
     }
 
     @Override
@@ -173,15 +189,52 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         consumer.wakeup();
     }
 
+    /**
+     * Remembers only the newest {@code n} model updates and latencies and the newest {@code 10 n} ids, so a monitor
+     * of a service that runs for days ({@code alstream run}'s live page) stays small: counts go on, duplicates are
+     * caught within that window. Call before {@link #run()}. The demo keeps everything (its stream is finite).
+     */
+    public LoopMonitor bounded(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("a bounded monitor keeps at least one of each, not " + n);
+        }
+        this.keep = n;
+        return this;
+    }
+
+    private <T> Set<T> boundedSet() {
+        return java.util.Collections.newSetFromMap(boundedMap());
+    }
+
+    private <K, V> Map<K, V> boundedMap() {
+        return new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return keep > 0 && size() > 10L * keep;
+            }
+        };
+    }
+
+    private <T> void append(java.util.ArrayDeque<T> q, T value) {
+        q.addLast(value);
+        if (keep > 0 && q.size() > keep) {
+            q.removeFirst();
+        }
+    }
+
     /** One label request as the monitor read it (newest first in {@link Snapshot#recentRequests()}). */
     public record RecentRequest(long writtenAt, String eventId, String strategy, double score, long modelVersion) {
     }
 
-    /** A consistent view of the loop's outputs. */
+    /**
+     * A consistent view of the loop's outputs. {@code updates} are the model updates remembered (all of them, or
+     * the newest of a {@link #bounded(int)} monitor), {@code updatesTotal} how many were read.
+     */
     public record Snapshot(int requests, int duplicateRequests, Map<String, Integer> requestsByStrategy, int labels,
                            int closedUnlabelled, int labelsCorrect, int foldedTotal, int foldedDistinct,
                            ModelUpdate lastUpdate, List<ModelUpdate> updates, Map<String, Integer> deadLetters,
-                           List<Long> labelLatenciesMs, List<Long> foldLatenciesMs, List<RecentRequest> recentRequests) {
+                           List<Long> labelLatenciesMs, List<Long> foldLatenciesMs, List<RecentRequest> recentRequests,
+                           long updatesTotal) {
 
         public int deadLetterCount() {
             return deadLetters.values().stream().mapToInt(Integer::intValue).sum();

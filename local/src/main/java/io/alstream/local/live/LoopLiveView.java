@@ -42,7 +42,7 @@ public final class LoopLiveView implements Supplier<LiveView>, AutoCloseable {
     private final ChartSeries latency = new ChartSeries("latency", "Label latency, request to consolidated label", "time",
             "seconds", true, MAX_POINTS);
     private final ScheduledExecutorService sampler;
-    private int updatesSeen;
+    private long updatesSeen;
 
     /**
      * @param eventsIn events that entered the loop so far (written by the demo; the events topic's size for run)
@@ -82,7 +82,9 @@ public final class LoopLiveView implements Supplier<LiveView>, AutoCloseable {
             latency.add("p90", now, LoopMonitor.Snapshot.quantile(window, 0.9) / 1000.0);
         }
         List<ModelUpdate> updates = s.updates();
-        for (int i = updatesSeen; i < updates.size(); i++) {
+        // a bounded monitor remembers only the newest updates: updatesSeen counts every update read
+        long first = s.updatesTotal() - updates.size();
+        for (int i = (int) Math.max(0, updatesSeen - first); i < updates.size(); i++) {
             ModelUpdate u = updates.get(i);
             Double heldOut = u.getMetrics().get("heldout_accuracy");
             if (heldOut != null) {
@@ -92,12 +94,11 @@ public final class LoopLiveView implements Supplier<LiveView>, AutoCloseable {
                 accuracy.add("prequential", u.getLabelsFolded(), u.getPrequentialAccuracy());
             }
         }
-        updatesSeen = updates.size();
+        updatesSeen = s.updatesTotal();
     }
 
     @Override
     public LiveView get() {
-        sample();
         LoopMonitor.Snapshot s = monitor.snapshot();
         long events = eventsIn.getAsLong();
         ModelUpdate last = s.lastUpdate();

@@ -96,7 +96,6 @@ final class BrokerLiveView implements Supplier<LiveView>, AutoCloseable {
 
     @Override
     public LiveView get() {
-        sample();
         LiveView.Builder v = LiveView.builder("alstream label broker", "the queue and the crowd, from this broker's meters");
         v.tile("open", "open requests", fmt(gauge("alstream.broker.open.requests")), "not yet labelled or closed");
         v.tile("waiting", "waiting for a worker", fmt(gauge("alstream.broker.queued.requests")), "");
