@@ -149,7 +149,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Runs the command line; returns the exit code. */
     public static int execute(String... args) {
-        return new CommandLine(new BenchCommand())
+        return execute(null, args);
+    }
+
+    /** As {@link #execute(String...)}, with the error messages written to err (null: standard error). */
+    static int execute(java.io.PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new BenchCommand());
+        if (err != null) {
+            cl.setErr(err);
+        }
+        return cl
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                     if (ex instanceof IllegalArgumentException) {
                         cmd.getErr().println("alstream bench: " + ex.getMessage());
@@ -168,6 +177,9 @@ public final class BenchCommand implements Callable<Integer> {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         BenchData d = loadData().limit(maxEvents, maxHeldOut);
         RunSettings settings = new RunSettings(learnerConfig(), budget, labels, batch, noise, delay);
+        if (data.equals("csv")) {
+            requireReachable(d, settings);
+        }
         List<Strategy> chosen = new ArrayList<>();
         if (!path.equals("none")) {
             for (String s : strategies) {
@@ -217,6 +229,21 @@ public final class BenchCommand implements Callable<Integer> {
         stdout.println(new CurveReport(results, settings.labelCounts()).markdown(title(d), reference, List.of()));
         stdout.println("report: " + dir.toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * A CSV must be large enough for every label count asked for: the built-in sets measure the counts their
+     * stream reaches, a user's file that cannot reach one is more likely a wrong file or a wrong --labels.
+     */
+    private void requireReachable(BenchData d, RunSettings settings) {
+        long most = (long) Math.floor(budget * d.stream().size());
+        int largest = settings.labelCounts()[settings.labelCounts().length - 1];
+        if (largest > most) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s has too few rows for %d labels: %d rows, %d of them streamed after holding out %.2f, and a budget of "
+                            + "%.3f of the streamed events allows at most %d labels (lower --labels, raise --budget, or use more rows)",
+                    csv, largest, d.stream().size() + d.heldOut().size(), d.stream().size(), heldOutFraction, budget, most));
+        }
     }
 
     private void writeReport(Path dir, BenchData d, RunSettings settings, List<RunResult> results) {
@@ -292,8 +319,11 @@ public final class BenchCommand implements Callable<Integer> {
             case "digits":
                 return BenchData.digits(heldOutFraction, splitSeed);
             case "csv":
-                if (csv == null || !Files.exists(csv)) {
-                    throw new IllegalArgumentException("--data csv needs --csv FILE (an existing file)");
+                if (csv == null) {
+                    throw new IllegalArgumentException("--data csv needs --csv FILE");
+                }
+                if (!Files.isRegularFile(csv)) {
+                    throw new IllegalArgumentException("--csv " + csv + " does not exist or is not a file");
                 }
                 return BenchData.csv(csv, labelColumn, heldOutFraction, scale, splitSeed);
             default:

@@ -30,9 +30,12 @@ public record BenchData(String name, LabelledDataset stream, LabelledDataset hel
         return new BenchData("digits", s.stream(), s.heldOut());
     }
 
-    /** Any CSV without header; features divided by scale; split by splitSeed. */
+    /** Any CSV without header ({@link BenchCsv}: refused with one sentence if malformed); features divided by scale; split by splitSeed. */
     public static BenchData csv(Path file, int labelColumn, double heldOutFraction, float scale, long splitSeed) {
-        LabelledDataset d = LabelledDataset.csv(file, labelColumn);
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new IllegalArgumentException("--scale must be a positive number, got " + scale + " for " + file);
+        }
+        LabelledDataset d = BenchCsv.read(file, labelColumn);
         if (scale != 1f) {
             d = d.scaled(scale);
         }
