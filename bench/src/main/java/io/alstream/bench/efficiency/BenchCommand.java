@@ -34,7 +34,9 @@ import java.util.concurrent.Callable;
                 "  alstream-bench --data csv --csv my.csv --label-column -1 --held-out-fraction 0.2"})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--data", description = "fashion-mnist, digits or csv (default: ${DEFAULT-VALUE}).", defaultValue = "digits")
+    @Option(names = "--data", description = "fashion-mnist, digits, csv, or a UCI set from Debian's r-cran-mlbench: letter "
+            + "(26 classes), satellite (36 features, 6 classes), shuttle (9 features, 7 classes, imbalanced) (default: ${DEFAULT-VALUE}).",
+            defaultValue = "digits")
     String data;
     @Option(names = "--data-dir", description = "Folder of the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).",
             defaultValue = "/usr/share/datasets/fashion-mnist")
@@ -46,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     int labelColumn;
     @Option(names = "--scale", description = "CSV features are divided by this (default: ${DEFAULT-VALUE}).", defaultValue = "1")
     float scale;
-    @Option(names = "--held-out-fraction", description = "Held-out part of digits or a CSV (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--held-out-fraction", description = "Held-out part of digits, an mlbench set or a CSV (default: ${DEFAULT-VALUE}).",
             defaultValue = "0.2")
     double heldOutFraction;
     @Option(names = "--split-seed", description = "Seed of the stream/held-out split of digits or a CSV (default: ${DEFAULT-VALUE}).",
@@ -98,6 +100,10 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "var-uncertainty,random")
     List<String> moaStrategies;
 
+    @Option(names = "--yardsticks", split = ",", description = "Offline yardsticks on random labels: network (the learner's network "
+            + "retrained from scratch to convergence at each count), sklearn (scikit-learn's MLPClassifier, if python3-sklearn is "
+            + "installed), both, or none (default: ${DEFAULT-VALUE}).", defaultValue = "network,sklearn")
+    List<String> yardsticks;
     @Option(names = "--hidden", split = ",", description = "Hidden widths of the MLP (default: ${DEFAULT-VALUE}).", defaultValue = "256")
     int[] hidden;
     @Option(names = "--kernel-cap", description = "|T| at which the network is retrained (default: ${DEFAULT-VALUE}).",
@@ -187,7 +193,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         List<String> moaBases = moaBases();
-        int runCount = (chosen.size() + moaBases.size() * moaStrategies.size()) * seeds;
+        boolean offlineNetwork = yardstick("network");
+        boolean sklearn = yardstick("sklearn");
+        int runCount = (chosen.size() + moaBases.size() * moaStrategies.size() + (offlineNetwork ? 1 : 0)) * seeds
+                + (sklearn ? 1 : 0);
         Path dir = out != null ? out : Path.of("bench", "results", d.name());
         stdout.printf(Locale.ROOT, "alstream bench: %s, %d events streamed (%d features, %d classes), %d held out; budget %.3f of "
                         + "events; label counts %s; %d runs (%d strategies x %d seeds%s), path %s; report in %s%n",
@@ -211,7 +220,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (!include.isEmpty()) {
             writeReport(dir, d, settings, results);
         }
+        if (sklearn) {
+            results.addAll(SklearnRun.run(d, firstSeed, seeds, settings, hidden[0], yardstickNotes, stdout));
+            writeReport(dir, d, settings, results);
+        }
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            if (offlineNetwork) {
+                results.add(new OfflineRun(d, seed, settings, progress).run());
+                writeReport(dir, d, settings, results);
+            }
             for (Strategy s : chosen) {
                 results.add(path.equals("pipeline")
                         ? new PipelineRun(d, s, seed, settings, progress, pipelineRate).run()
@@ -261,6 +278,18 @@ public final class BenchCommand implements Callable<Integer> {
         notes.add("");
         notes.add("Wall time excludes the held-out evaluations; labels/s = labels obtained / that time. "
                 + "Machine: " + Runtime.getRuntime().availableProcessors() + " cores, torch threads " + torchThreads + ".");
+        if (yardstick("network")) {
+            notes.add("");
+            notes.add(String.format(Locale.ROOT, "Offline yardstick (%s %s): the same network retrained from a fresh "
+                    + "initialisation on the first N events of each seed's stream order (a uniform random sample, as random "
+                    + "gets) for each count N, Adam until its epoch loss stops falling by 1%% for %d steps (at least %d, at most "
+                    + "%d steps); its points.csv 'events' column holds the steps it took.", OfflineRun.LEARNER, OfflineRun.STRATEGY,
+                    OfflineRun.PATIENCE_STEPS, OfflineRun.MIN_STEPS, OfflineRun.MAX_STEPS));
+        }
+        for (String n : yardstickNotes) {
+            notes.add("");
+            notes.add(n);
+        }
         for (String n : extraNotes) {
             notes.add("");
             notes.add(n);
@@ -274,6 +303,16 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private List<String> commands = List.of();
+    private final List<String> yardstickNotes = new ArrayList<>();
+
+    private boolean yardstick(String name) {
+        for (String y : yardsticks) {
+            if (!List.of("none", "network", "sklearn").contains(y)) {
+                throw new IllegalArgumentException("--yardsticks takes network, sklearn or none, got " + y);
+            }
+        }
+        return yardsticks.contains(name);
+    }
 
     private static List<String> readCommands(Path dir) {
         try {
@@ -327,7 +366,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 return BenchData.csv(csv, labelColumn, heldOutFraction, scale, splitSeed);
             default:
-                throw new IllegalArgumentException("--data must be fashion-mnist, digits or csv, got " + data);
+                if (BenchData.mlbenchEntry(data) != null) {
+                    return BenchData.mlbench(data, heldOutFraction, splitSeed);
+                }
+                throw new IllegalArgumentException("--data must be fashion-mnist, digits, csv, letter, satellite or shuttle, got " + data);
         }
     }
 

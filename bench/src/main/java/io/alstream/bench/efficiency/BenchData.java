@@ -4,6 +4,7 @@ import io.alstream.learner.data.LabelledDataset;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -42,6 +43,83 @@ public record BenchData(String name, LabelledDataset stream, LabelledDataset hel
         LabelledDataset.Split s = d.split(heldOutFraction, splitSeed);
         String name = file.getFileName().toString().replaceAll("\\.(csv|gz)", "");
         return new BenchData(name, s.stream(), s.heldOut());
+    }
+
+    /**
+     * The UCI data sets the harness knows by name, as Debian's {@code r-cran-mlbench} ships them: name, R data set,
+     * class column, what it is. Licence of the data: UCI Machine Learning Repository, CC BY 4.0; the R package
+     * that carries them: GPL-2.
+     */
+    public static final List<String[]> MLBENCH = List.of(
+            new String[] {"letter", "LetterRecognition", "lettr",
+                    "UCI Letter Recognition: 20,000 rows, 16 integer features (0-15), 26 classes (about balanced)"},
+            new String[] {"satellite", "Satellite", "classes",
+                    "UCI Statlog (Landsat Satellite): 6,435 rows, 36 features (0-255), 6 classes (1,533 to 626 rows)"},
+            new String[] {"shuttle", "Shuttle", "Class",
+                    "UCI Statlog (Shuttle): 58,000 rows, 9 features (raw units, about -4,800 to 13,800), 7 classes, "
+                            + "imbalanced 45,586 : 8,903 : 3,267 : 171 : 50 : 13 : 10"});
+    /** Where r-cran-mlbench installs its data. */
+    public static final Path MLBENCH_DIR = Path.of("/usr/lib/R/site-library/mlbench/data");
+
+    /** The description of a named mlbench data set, or null. */
+    public static String[] mlbenchEntry(String name) {
+        return MLBENCH.stream().filter(e -> e[0].equals(name)).findFirst().orElse(null);
+    }
+
+    /**
+     * One of {@link #MLBENCH}, converted by Rscript from r-cran-mlbench's installed R data (bench/mlbench_csv.R in
+     * the jar) into a temporary CSV, read by {@link BenchCsv}, features as they come, split by splitSeed.
+     */
+    public static BenchData mlbench(String name, double heldOutFraction, long splitSeed) {
+        String[] e = mlbenchEntry(name);
+        if (e == null) {
+            throw new IllegalArgumentException("no mlbench data set named " + name);
+        }
+        if (!Files.exists(MLBENCH_DIR.resolve(e[1] + ".rda"))) {
+            throw new IllegalArgumentException("--data " + name + " reads " + e[1] + " from Debian's r-cran-mlbench, which is not "
+                    + "installed (no " + MLBENCH_DIR.resolve(e[1] + ".rda") + "): apt-get install r-cran-mlbench");
+        }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("alstream-mlbench");
+            Path script = dir.resolve("mlbench_csv.R");
+            try (java.io.InputStream in = BenchData.class.getResourceAsStream("/bench/mlbench_csv.R")) {
+                Files.copy(in, script);
+            }
+            Path csvFile = dir.resolve(name + ".csv");
+            Process p;
+            try {
+                p = new ProcessBuilder("Rscript", script.toString(), e[1], e[2], csvFile.toString())
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (java.io.IOException noR) {
+                throw new IllegalArgumentException("--data " + name + " converts r-cran-mlbench's R data with Rscript, which is not "
+                        + "on the PATH: apt-get install r-cran-mlbench (it brings r-base-core)");
+            }
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+                p.destroy();
+                throw new IllegalStateException("Rscript could not convert mlbench's " + e[1] + ": " + err.strip());
+            }
+            LabelledDataset.Split s = BenchCsv.read(csvFile, -1).split(heldOutFraction, splitSeed);
+            return new BenchData(name, new LabelledDataset(name, s.stream().features(), s.stream().labels(), s.stream().numClasses()),
+                    new LabelledDataset(name, s.heldOut().features(), s.heldOut().labels(), s.heldOut().numClasses()));
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        } finally {
+            if (dir != null) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (java.io.IOException ignored) {
+                    // a temporary folder left behind is harmless
+                }
+            }
+        }
     }
 
     /** At most maxEvents of the stream and maxHeldOut of the held-out set (first rows); <= 0 keeps all. */

@@ -143,6 +143,7 @@ public final class CurveReport {
             double lps = rs.stream().mapToDouble(RunResult::labelsPerSecond).average().orElse(Double.NaN);
             sb.append(String.format(Locale.ROOT, " %.0f s | %.1f |%n", secs, lps));
         }
+        sb.append(gaps(series, shown));
         String bestMoa = bestMoaBase(reference);
         if (bestMoa != null) {
             sb.append("\nBest MOA base learner (variable uncertainty, mean accuracy at ").append(reference)
@@ -167,6 +168,66 @@ public final class CurveReport {
             }
         }
         return sb.toString();
+    }
+
+    /** Series names of the offline yardsticks. */
+    static final List<String> YARDSTICKS = List.of(OfflineRun.LEARNER + " " + OfflineRun.STRATEGY,
+            SklearnRun.LEARNER + " " + SklearnRun.STRATEGY);
+
+    /**
+     * The streaming learner against the offline yardsticks at 1,000 and 2,000 labels (or the largest count shown
+     * if neither is): random's gap (streaming minus offline, in accuracy points) and the best strategy's.
+     */
+    String gaps(Map<String, List<RunResult>> series, List<Integer> shown) {
+        List<Integer> at = new ArrayList<>();
+        for (int c : new int[] {1000, 2000}) {
+            if (shown.contains(c)) {
+                at.add(c);
+            }
+        }
+        if (at.isEmpty() && !shown.isEmpty()) {
+            at.add(shown.get(shown.size() - 1));
+        }
+        StringBuilder sb = new StringBuilder();
+        List<RunResult> random = series.get(Strategy.RANDOM.label());
+        for (String y : YARDSTICKS) {
+            List<RunResult> ys = series.get(y);
+            if (ys == null) {
+                continue;
+            }
+            if (sb.length() == 0) {
+                sb.append("\nThe streaming learner against the offline yardsticks (accuracy points, streaming minus offline; "
+                        + "mean curves):\n\n| yardstick | labels | yardstick | random | random's gap | best strategy | its gap |\n"
+                        + "|---|---|---|---|---|---|---|\n");
+            }
+            for (int c : at) {
+                double off = meanStd(ys, c)[0];
+                double rnd = random == null ? Double.NaN : meanStd(random, c)[0];
+                String best = null;
+                double bestAcc = Double.NaN;
+                for (Map.Entry<String, List<RunResult>> e : series.entrySet()) {
+                    String learner = e.getValue().get(0).learner();
+                    if (learner.equals("alstream") || learner.equals("alstream-pipeline")) {
+                        double a = meanStd(e.getValue(), c)[0];
+                        if (!Double.isNaN(a) && (best == null || a > bestAcc)) {
+                            best = e.getKey();
+                            bestAcc = a;
+                        }
+                    }
+                }
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", y, c, acc(off), acc(rnd),
+                        points(rnd - off), best == null ? "-" : best + " " + acc(bestAcc), points(bestAcc - off)));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String acc(double a) {
+        return Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.3f", a);
+    }
+
+    private static String points(double d) {
+        return Double.isNaN(d) ? "-" : String.format(Locale.ROOT, "%+.1f", 100 * d);
     }
 
     private static String maxReached(List<RunResult> rs) {

@@ -104,6 +104,19 @@ public final class MlpNetwork implements AutoCloseable {
      */
     public double train(List<float[]> xs, int[] ys, int epochs, int maxSteps, double learningRate, int batchSize,
                         long seed, java.util.function.BooleanSupplier cancelled) {
+        return train(xs, ys, epochs, maxSteps, learningRate, batchSize, seed, cancelled, (epoch, steps, loss) -> false);
+    }
+
+    /** Decides after each epoch whether training has gone far enough (e.g. its loss no longer falls). */
+    @FunctionalInterface
+    public interface StopRule {
+        /** epoch counts from 1; steps are the mini-batch steps so far; loss is that epoch's mean loss. */
+        boolean stop(int epoch, long steps, double loss);
+    }
+
+    /** As {@link #train(List, int[], int, int, double, int, long, java.util.function.BooleanSupplier)}, also ending when stopRule says so after an epoch. */
+    public double train(List<float[]> xs, int[] ys, int epochs, int maxSteps, double learningRate, int batchSize,
+                        long seed, java.util.function.BooleanSupplier cancelled, StopRule stopRule) {
         int n = xs.size();
         if (n == 0 || epochs == 0 || maxSteps <= 0) {
             return Double.NaN;
@@ -158,6 +171,9 @@ public final class MlpNetwork implements AutoCloseable {
                         batches++;
                     }
                     lastLoss = sum / batches;
+                    if (stopRule.stop(epoch + 1, steps, lastLoss)) {
+                        break;
+                    }
                 }
             }
         }
