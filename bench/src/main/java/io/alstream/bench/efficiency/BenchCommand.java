@@ -48,6 +48,9 @@ public final class BenchCommand implements Callable<Integer> {
     int labelColumn;
     @Option(names = "--scale", description = "CSV features are divided by this (default: ${DEFAULT-VALUE}).", defaultValue = "1")
     float scale;
+    @Option(names = "--standardize", description = "Standardise every feature by the stream's mean and standard deviation "
+            + "(the unlabelled stream's statistics) before anything sees it: learner, yardsticks and MOA alike.")
+    boolean standardize;
     @Option(names = "--held-out-fraction", description = "Held-out part of digits, an mlbench set or a CSV (default: ${DEFAULT-VALUE}).",
             defaultValue = "0.2")
     double heldOutFraction;
@@ -182,6 +185,9 @@ public final class BenchCommand implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         BenchData d = loadData().limit(maxEvents, maxHeldOut);
+        if (standardize) {
+            d = d.standardized();
+        }
         RunSettings settings = new RunSettings(learnerConfig(), budget, labels, batch, noise, delay);
         if (data.equals("csv")) {
             requireReachable(d, settings);
@@ -270,9 +276,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
         notes.add("");
         notes.add(String.format(Locale.ROOT, "Stream: %d events (%d features, %d classes), held out: %d; budget %.3f of events; "
-                        + "batch %d; oracle noise %.2f, delay %d events; %s.", d.stream().size(), d.featureDim(),
+                        + "batch %d; oracle noise %.2f, delay %d events; %s%s.", d.stream().size(), d.featureDim(),
                 d.numClasses(), d.heldOut().size(), budget, batch, noise, delay,
+                standardize ? "features standardised by the stream's mean and standard deviation; " : "",
                 include.isEmpty() ? "path " + path : "merged from " + include + " (their settings: the commands above)"));
+        String[] ml = BenchData.mlbenchEntry(d.name());
+        if (ml != null) {
+            notes.add("");
+            notes.add("Data: " + ml[3] + "; from Debian's r-cran-mlbench (R data set " + ml[1] + ", class column " + ml[2]
+                    + ", converted by bench/mlbench_csv.R); the data: UCI Machine Learning Repository, CC BY 4.0; the R "
+                    + "package: GPL-2.");
+        }
         notes.add("");
         notes.add("Learner: " + settings.configFor(d, Strategy.ENTROPY, firstSeed).toString().replace("|", "/"));
         notes.add("");

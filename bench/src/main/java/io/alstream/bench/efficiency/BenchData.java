@@ -122,6 +122,50 @@ public record BenchData(String name, LabelledDataset stream, LabelledDataset hel
         }
     }
 
+    /**
+     * Features standardised by the stream's mean and standard deviation per feature (the unlabelled stream's
+     * statistics, which a streaming learner can have; the held-out set is transformed with the same numbers).
+     * A feature constant over the stream is only centred.
+     */
+    public BenchData standardized() {
+        float[][] xs = stream.features();
+        int d = featureDim();
+        double[] mean = new double[d];
+        double[] m2 = new double[d];
+        for (float[] x : xs) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += x[j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= xs.length;
+        }
+        for (float[] x : xs) {
+            for (int j = 0; j < d; j++) {
+                double c = x[j] - mean[j];
+                m2[j] += c * c;
+            }
+        }
+        double[] sd = new double[d];
+        for (int j = 0; j < d; j++) {
+            sd[j] = Math.sqrt(m2[j] / xs.length);
+            sd[j] = sd[j] > 0 ? sd[j] : 1;
+        }
+        return new BenchData(name, transform(stream, mean, sd), transform(heldOut, mean, sd));
+    }
+
+    private static LabelledDataset transform(LabelledDataset d, double[] mean, double[] sd) {
+        float[][] f = new float[d.size()][];
+        for (int i = 0; i < f.length; i++) {
+            float[] x = d.features()[i];
+            f[i] = new float[x.length];
+            for (int j = 0; j < x.length; j++) {
+                f[i][j] = (float) ((x[j] - mean[j]) / sd[j]);
+            }
+        }
+        return new LabelledDataset(d.name(), f, d.labels(), d.numClasses());
+    }
+
     /** At most maxEvents of the stream and maxHeldOut of the held-out set (first rows); <= 0 keeps all. */
     public BenchData limit(int maxEvents, int maxHeldOut) {
         return new BenchData(name, head(stream, maxEvents), head(heldOut, maxHeldOut));

@@ -87,8 +87,12 @@ public final class SklearnRun {
                 cs.append(c).append('\n');
             }
             Files.writeString(dir.resolve("counts.txt"), cs);
-            Process p = new ProcessBuilder(py[0], script.toString(), dir.toString(), Integer.toString(hidden))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ProcessBuilder pb = new ProcessBuilder(py[0], script.toString(), dir.toString(), Integer.toString(hidden))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            // one BLAS thread, as the learner has one torch thread: the same footing, and no oversubscribed cores
+            pb.environment().put("OMP_NUM_THREADS", "1");
+            pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+            Process p = pb.start();
             Map<Long, List<CurvePoint>> points = new LinkedHashMap<>();
             Map<Long, Double> seconds = new LinkedHashMap<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
