@@ -292,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
         notes.add("");
         notes.add("Wall time excludes the held-out evaluations; labels/s = labels obtained / that time. "
                 + "Machine: " + Runtime.getRuntime().availableProcessors() + " cores, torch threads " + torchThreads + ".");
-        if (yardstick("network")) {
+        if (results.stream().anyMatch(r -> r.learner().equals(OfflineRun.LEARNER))) {
             notes.add("");
             notes.add(String.format(Locale.ROOT, "Offline yardstick (%s %s): the same network retrained from a fresh "
                     + "initialisation on the first N events of each seed's stream order (a uniform random sample, as random "
