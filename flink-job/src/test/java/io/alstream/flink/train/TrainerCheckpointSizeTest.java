@@ -118,7 +118,7 @@ class TrainerCheckpointSizeTest {
             }
             String summary = String.format(Locale.ROOT, "trainer with %d kept labels x %d (|T| cap %d, hidden %d), %s%s,"
                             + " checkpoint every %d ms: %d checkpoints; full state at the end %.1f MB; largest upload of the %d checkpoints"
-                            + " holding >= 3/4 of it: %.1f MB", kept, dim, cap, hidden, backend, incremental ? " incremental" : "",
+                            + " holding >= 3/4 of it: %.1f MB", kept, dim, cap, hidden, backend, backend.equals("rocksdb") && incremental ? " incremental" : "",
                     intervalMs, done.size(), fullLast / 1e6, late, lateMax / 1e6);
             System.out.println(summary);
             String out = System.getProperty("alstream.trainer-state.out");
