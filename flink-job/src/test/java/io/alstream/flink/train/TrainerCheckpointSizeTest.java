@@ -41,10 +41,10 @@ import io.alstream.learner.util.SplitMix64;
  * each one uploaded against the full state; the last holds every kept label.
  *
  * <p>Small and on the heap backend by default (CI). With {@code -Dalstream.trainer-state.backend=rocksdb} (and
- * incremental checkpoints, the default) it also asserts that a checkpoint late in the stream uploads what changed, not
- * every kept label; sizes with {@code -Dalstream.trainer-state.kept=100000 -Dalstream.trainer-state.dim=784}. On this
- * project's machine RocksDB checkpoints of Flink 2.2.0 fail before any completes (NullPointerException "streamStateHandle
- * cannot be null" in RocksDBStateUploader, incremental or not; bench/results/trainer-state/).
+ * incremental checkpoints, the default) it also asserts that the typical late checkpoint uploads what changed, not every
+ * kept label; sizes with {@code -Dalstream.trainer-state.kept=100000 -Dalstream.trainer-state.dim=784}
+ * (bench/results/trainer-state/). RocksDB needs frocksdbjni alone on the class path: Kafka Streams' rocksdbjni (same
+ * org.rocksdb classes) made every RocksDB checkpoint fail, so flink-job excludes it.
  */
 class TrainerCheckpointSizeTest {
 
@@ -109,17 +109,22 @@ class TrainerCheckpointSizeTest {
             StringBuilder csv = new StringBuilder("checkpoint,state_bytes,checkpointed_bytes\n");
             long lateMax = 0;
             int late = 0;
+            List<Long> lateUploads = new ArrayList<>();
             for (AbstractCheckpointStats c : done) {
                 csv.append(c.getCheckpointId()).append(',').append(c.getStateSize()).append(',').append(c.getCheckpointedSize()).append('\n');
                 if (c.getStateSize() >= fullLast * 3 / 4) { // the late checkpoints: most labels kept by then
                     lateMax = Math.max(lateMax, c.getCheckpointedSize());
+                    lateUploads.add(c.getCheckpointedSize());
                     late++;
                 }
             }
+            lateUploads.sort(null);
+            long lateMedian = lateUploads.isEmpty() ? 0 : lateUploads.get(lateUploads.size() / 2);
             String summary = String.format(Locale.ROOT, "trainer with %d kept labels x %d (|T| cap %d, hidden %d), %s%s,"
                             + " checkpoint every %d ms: %d checkpoints; full state at the end %.1f MB; largest upload of the %d checkpoints"
-                            + " holding >= 3/4 of it: %.1f MB", kept, dim, cap, hidden, backend, backend.equals("rocksdb") && incremental ? " incremental" : "",
-                    intervalMs, done.size(), fullLast / 1e6, late, lateMax / 1e6);
+                            + " holding >= 3/4 of it: %.1f MB (median %.1f MB)", kept, dim, cap, hidden, backend,
+                    backend.equals("rocksdb") && incremental ? " incremental" : "", intervalMs, done.size(), fullLast / 1e6, late,
+                    lateMax / 1e6, lateMedian / 1e6);
             System.out.println(summary);
             String out = System.getProperty("alstream.trainer-state.out");
             if (out != null) {
@@ -131,8 +136,10 @@ class TrainerCheckpointSizeTest {
             assertTrue(fullLast >= keptBytes, "every kept label is in the final checkpoint: " + fullLast + " < " + keptBytes);
             assertTrue(late >= 2, "several checkpoints late in the stream: " + late);
             if (backend.equals("rocksdb") && incremental) {
-                assertTrue(lateMax < fullLast / 2, "a late checkpoint uploads what changed, not the whole state: " + lateMax
-                        + " of " + fullLast + " bytes\n" + csv);
+                // the typical one: a RocksDB compaction now and then rewrites files, and the checkpoint after it uploads
+                // them (at this small size, every file: the largest upload can be the whole state)
+                assertTrue(lateMedian < fullLast / 2, "a late checkpoint uploads what changed, not the whole state: median "
+                        + lateMedian + " of " + fullLast + " bytes\n" + csv);
             }
             assertEquals(CheckpointStatsStatus.COMPLETED, done.get(done.size() - 1).getStatus());
         } finally {
