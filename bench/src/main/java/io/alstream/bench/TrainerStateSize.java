@@ -68,6 +68,31 @@ public final class TrainerStateSize {
                             + " + %.1f MB in %d chunks (first encoding %d ms, next checkpoint %d ms: full chunks cached)%n",
                     (apart.length + chunkBytes) / 1e6, apart.length / 1e6, (t4 - t3) / 1_000_000, chunkBytes / 1e6, chunks.size(),
                     (t5 - t4) / 1_000_000, (t6 - t5) / 1_000_000);
+            // as the trainer checkpoints it now: the model streamed into pieces of at most 1 MiB (operator state), the
+            // kept labels in keyed chunks of 256 labels, each written once
+            long t7 = System.nanoTime();
+            List<byte[]> pieces;
+            try {
+                pieces = io.alstream.learner.util.StateChunks.write(io.alstream.learner.util.StateChunks.DEFAULT_CHUNK_BYTES,
+                        m::writeWithoutKeptLabels);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            long t8 = System.nanoTime();
+            long pieceBytes = pieces.stream().mapToLong(p -> p.length).sum();
+            int largestPiece = pieces.stream().mapToInt(p -> p.length).max().orElse(0);
+            long keyedBytes = 0;
+            int keyedChunks = 0;
+            int largestChunk = 0;
+            for (long c = m.keptLabelsHead() / 256; c * 256 < m.keptLabelsEnd(); c++) {
+                byte[] chunk = m.encodeKeptLabels(c * 256, (c + 1) * 256);
+                keyedBytes += chunk.length;
+                keyedChunks++;
+                largestChunk = Math.max(largestChunk, chunk.length);
+            }
+            System.out.printf(Locale.ROOT, "streamed: model %.1f MB in %d pieces (largest %d bytes, written in %d ms); kept labels %.1f MB"
+                            + " in %d keyed chunks (largest %d bytes)%n", pieceBytes / 1e6, pieces.size(), largestPiece,
+                    (t8 - t7) / 1_000_000, keyedBytes / 1e6, keyedChunks, largestChunk);
             System.out.printf(Locale.ROOT, "built in %.0f s%n", (t1 - t0) / 1e9);
         }
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -108,6 +109,11 @@ public final class AlstreamJob {
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(config.get(JobOptions.CHECKPOINT_TIMEOUT_MS)));
         conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, config.get(JobOptions.TOLERABLE_CHECKPOINT_FAILURES));
         conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.get(JobOptions.UNALIGNED_CHECKPOINTS));
+        String backend = config.get(JobOptions.STATE_BACKEND);
+        if (!backend.isEmpty()) { // empty: the cluster's own state.backend.type
+            conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        }
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(JobOptions.INCREMENTAL_CHECKPOINTS));
         env.configure(conf);
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
         env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, config.get(JobOptions.CHECKPOINT_INTERVAL_MS) / 2));

@@ -21,6 +21,7 @@ import io.alstream.flink.score.ScoringFunction;
 import io.alstream.flink.score.ScoringShards;
 import io.alstream.flink.train.HeldOutSet;
 import io.alstream.flink.train.TrainerFunction;
+import io.alstream.flink.train.TrainerOperator;
 import io.alstream.flink.validate.DeadLetters;
 import io.alstream.flink.validate.DecoderFactory;
 import io.alstream.flink.validate.EventValidator;
@@ -81,11 +82,13 @@ public final class AlstreamPipeline {
 
         SingleOutputStreamOperator<ModelBroadcast> models = trainerInput
                 .keyBy(t -> TrainerFunction.KEY, TypeInformation.of(Byte.class))
-                .process(new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
-                        config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default",
-                        config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS))
-                        .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS)))
-                .returns(TypeInformation.of(ModelBroadcast.class))
+                // the trainer's operator sets its one key before restoring, so its keyed state (the kept labels) is
+                // readable then; same uid, operator and function as before
+                .transform("trainer", TypeInformation.of(ModelBroadcast.class), new TrainerOperator(
+                        new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
+                                config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default",
+                                config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS))
+                                .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS))))
                 .setParallelism(1).setMaxParallelism(1)
                 .name("trainer").uid("trainer");
 

@@ -116,38 +116,75 @@ final class KeptLabels {
         }
     }
 
+    /**
+     * The kept labels with sequence numbers in [from, to), clipped to those kept, as one chunk (not cached); null if
+     * none is kept in that range.
+     */
+    byte[] encodeRange(long from, long to) {
+        long lo = Math.max(from, head);
+        long hi = Math.min(to, head + xs.size());
+        if (lo >= hi) {
+            return null;
+        }
+        Iterator<float[]> xi = xs.iterator();
+        Iterator<Integer> yi = ys.iterator();
+        for (long s = head; s < lo; s++) { // ArrayDeque has no random access; a checkpoint encodes the newest chunks
+            xi.next();
+            yi.next();
+        }
+        return encode(lo, (int) (hi - lo), xi, yi);
+    }
+
     /** Rebuilds the kept labels from chunks (any order; they must be consecutive). */
     static KeptLabels decodeChunks(Iterable<byte[]> chunks, int expectedDim) {
+        return decodeChunks(chunks, expectedDim, -1);
+    }
+
+    /**
+     * Rebuilds the kept labels from chunks (any order; together they must cover [fromSeq, end) without a gap), skipping
+     * labels before {@code fromSeq} (evicted after their chunk was written); fromSeq -1: from the first chunk's first.
+     */
+    static KeptLabels decodeChunks(Iterable<byte[]> chunks, int expectedDim, long fromSeq) {
         java.util.TreeMap<Long, byte[]> byFirst = new java.util.TreeMap<>();
         for (byte[] c : chunks) {
             if (c.length < 13 || c[0] != CHUNK_FORMAT) {
                 throw new IllegalArgumentException("kept-labels chunk of unknown format " + (c.length == 0 ? "(empty)" : c[0])
                         + "; this version reads " + CHUNK_FORMAT);
             }
-            byFirst.put(java.nio.ByteBuffer.wrap(c, 1, 8).getLong(), c);
+            long first = java.nio.ByteBuffer.wrap(c, 1, 8).getLong();
+            if (byFirst.put(first, c) != null) {
+                throw new IllegalArgumentException("two kept-labels chunks start at " + first);
+            }
         }
         KeptLabels k = new KeptLabels();
         boolean first = true;
+        if (fromSeq >= 0) {
+            k.head = fromSeq;
+            first = false;
+        }
         for (Map.Entry<Long, byte[]> e : byFirst.entrySet()) {
             try {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(e.getValue()));
                 in.readByte();
                 long seq = in.readLong();
                 int n = in.readInt();
+                if (seq + n <= k.head + k.size() && !first) {
+                    continue; // wholly before fromSeq (or already covered): evicted labels
+                }
                 if (first) {
                     k.head = seq;
                     first = false;
-                } else if (seq != k.head + k.size()) {
+                } else if (seq > k.head + k.size()) {
                     throw new IllegalArgumentException("kept-labels chunks are not consecutive: " + seq + " after "
                             + (k.head + k.size()));
                 }
                 int[] labels = StateCodec.readInts(in);
                 int dim = in.readInt();
                 float[] flat = StateCodec.readFloats(in);
-                if (labels.length != n || (n > 0 && dim != expectedDim) || flat.length != n * dim) {
+                if (labels.length != n || (n > 0 && dim != expectedDim) || flat.length != (long) n * dim) {
                     throw new IllegalArgumentException("corrupt kept-labels chunk at " + seq);
                 }
-                for (int i = 0; i < n; i++) {
+                for (int i = (int) (k.head + k.size() - seq); i < n; i++) { // from the first label not yet kept
                     k.add(java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim), labels[i]);
                 }
             } catch (IOException ex) {

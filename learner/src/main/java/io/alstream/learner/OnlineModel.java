@@ -575,48 +575,88 @@ public final class OnlineModel implements AutoCloseable {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(MAGIC);
-            out.writeInt(FORMAT);
-            out.writeUTF(config.toString());
-            out.writeLong(version);
-            out.writeLong(labelsFolded);
-            out.writeInt(labelsSinceRefresh);
-            out.writeInt(refreshCount);
-            out.writeBoolean(warm);
-            network.weights().write(out);     // training weights (float32 values)
-            deviceNet.weights().write(out);   // the linearisation point
-            ModelSnapshot.writeEntries(out, state.entries());
-            StateCodec.writeDoubles(out, state.inverseToDoubles());
-            if (withKeptLabels) {
-                out.writeInt(kept.size());
-                java.util.Iterator<Integer> ys = kept.labels();
-                for (java.util.Iterator<float[]> xs = kept.features(); xs.hasNext(); ) {
-                    StateCodec.writeFloats(out, xs.next());
-                    out.writeInt(ys.next());
-                }
-            } else {
-                out.writeInt(-1); // kept apart, in chunks
-                out.writeInt(kept.size());
-            }
-            out.writeInt(foldedIds.size());
-            for (String id : foldedIds) {
-                out.writeUTF(id);
-            }
-            // a retrain running now is stored as its inputs (never a half-trained network): a restore redoes it
-            out.writeBoolean(retrain != null);
-            if (retrain != null) {
-                out.writeInt(retrain.trainCount);
-                out.writeInt(retrain.superseded.size());
-                for (String id : new java.util.TreeSet<>(retrain.superseded)) {
-                    out.writeUTF(id);
-                }
-            }
-            out.writeLong(kept.head()); // format 3
+            write(out, withKeptLabels);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes the state without its kept labels (the bytes of {@link #toBytesWithoutKeptLabels()}) into a stream,
+     * A^{-1} row by row: nothing the size of the state is allocated, so a checkpoint can cut the stream into
+     * pieces of bounded size as it goes. The kept labels go apart ({@link #encodeKeptLabels}).
+     */
+    public void writeWithoutKeptLabels(java.io.OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        write(data, false);
+        data.flush();
+    }
+
+    private void write(DataOutputStream out, boolean withKeptLabels) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeInt(FORMAT);
+        out.writeUTF(config.toString());
+        out.writeLong(version);
+        out.writeLong(labelsFolded);
+        out.writeInt(labelsSinceRefresh);
+        out.writeInt(refreshCount);
+        out.writeBoolean(warm);
+        network.weights().write(out);     // training weights (float32 values)
+        deviceNet.weights().write(out);   // the linearisation point
+        ModelSnapshot.writeEntries(out, state.entries());
+        state.writeInverse(out);          // the bytes of StateCodec.writeDoubles(inverseToDoubles()), no n x n copy
+        if (withKeptLabels) {
+            out.writeInt(kept.size());
+            java.util.Iterator<Integer> ys = kept.labels();
+            for (java.util.Iterator<float[]> xs = kept.features(); xs.hasNext(); ) {
+                StateCodec.writeFloats(out, xs.next());
+                out.writeInt(ys.next());
+            }
+        } else {
+            out.writeInt(-1); // kept apart, in chunks
+            out.writeInt(kept.size());
+        }
+        out.writeInt(foldedIds.size());
+        for (String id : foldedIds) {
+            out.writeUTF(id);
+        }
+        // a retrain running now is stored as its inputs (never a half-trained network): a restore redoes it
+        out.writeBoolean(retrain != null);
+        if (retrain != null) {
+            out.writeInt(retrain.trainCount);
+            out.writeInt(retrain.superseded.size());
+            for (String id : new java.util.TreeSet<>(retrain.superseded)) {
+                out.writeUTF(id);
+            }
+        }
+        out.writeLong(kept.head()); // format 3
+    }
+
+    /** Sequence number of the oldest kept label (labels are numbered as they are kept, from 0). */
+    public long keptLabelsHead() { return kept.head(); }
+
+    /** One past the sequence number of the newest kept label. */
+    public long keptLabelsEnd() { return kept.head() + kept.size(); }
+
+    /**
+     * The kept labels with sequence numbers in [from, to) (clipped to those kept) as one chunk in the encoding of
+     * {@link #keptLabelChunks()}, encoded now and not cached: a checkpoint that stores chunks in keyed state
+     * writes each once and keeps no copy of its bytes here. Null if none of them is kept.
+     */
+    public byte[] encodeKeptLabels(long from, long to) {
+        return kept.encodeRange(from, to);
+    }
+
+    /**
+     * Restores state written by {@link #writeWithoutKeptLabels} (or any earlier format, read from a stream) with
+     * kept-label chunks that may also hold labels evicted since they were written (older than the state's first
+     * kept label: skipped). A retrain running at the save restarts on the executor (null: here, at once).
+     */
+    public static OnlineModel restore(LearnerConfig config, java.io.InputStream state, Iterable<byte[]> keptChunks,
+                                      java.util.concurrent.Executor executor) {
+        return read(config, new DataInputStream(state), keptChunks, executor);
     }
 
     public static OnlineModel fromBytes(LearnerConfig config, byte[] data) {
@@ -638,8 +678,12 @@ public final class OnlineModel implements AutoCloseable {
      */
     public static OnlineModel fromBytes(LearnerConfig config, byte[] data, Iterable<byte[]> keptChunks,
                                         java.util.concurrent.Executor executor) {
+        return read(config, new DataInputStream(new ByteArrayInputStream(data)), keptChunks, executor);
+    }
+
+    private static OnlineModel read(LearnerConfig config, DataInputStream in, Iterable<byte[]> keptChunks,
+                                    java.util.concurrent.Executor executor) {
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             if (in.readInt() != MAGIC) {
                 throw new IllegalArgumentException("not an OnlineModel state");
             }
@@ -664,15 +708,12 @@ public final class OnlineModel implements AutoCloseable {
             m.network.setWeights(training);
             m.state.restore(entries, inverse);
             int n = in.readInt();
+            int expected = 0;
             if (n == -1 && format >= 3) {
                 if (keptChunks == null) {
                     throw new IllegalArgumentException("this state keeps its labels apart: restore it with their chunks");
                 }
-                m.kept = KeptLabels.decodeChunks(keptChunks, config.inputDim());
-                int expected = in.readInt();
-                if (m.kept.size() != expected) {
-                    throw new IllegalArgumentException("the state kept " + expected + " labels, its chunks hold " + m.kept.size());
-                }
+                expected = in.readInt(); // decoded below, once the first kept label's sequence number is read
             }
             for (int i = 0; i < n; i++) {
                 float[] x = StateCodec.readFloats(in);
@@ -682,6 +723,7 @@ public final class OnlineModel implements AutoCloseable {
             for (int i = 0; i < ids; i++) {
                 m.rememberFolded(in.readUTF());
             }
+            Retrain restoredRetrain = null;
             if (format >= 2 && in.readBoolean()) {
                 int trainCount = in.readInt();
                 int superseded = in.readInt();
@@ -689,19 +731,28 @@ public final class OnlineModel implements AutoCloseable {
                 for (int i = 0; i < superseded; i++) {
                     ids2.add(in.readUTF());
                 }
-                if (trainCount > m.kept.size()) {
-                    throw new IllegalArgumentException("corrupt OnlineModel state: a retrain on " + trainCount
-                            + " labels but only " + m.kept.size() + " kept");
-                }
-                m.retrain = new Retrain(trainCount, ids2);
+                restoredRetrain = new Retrain(trainCount, ids2);
             }
             if (format >= 3) {
                 long head = in.readLong();
                 if (n >= 0) {
                     m.kept.setHead(head);
-                } else if (head != m.kept.head()) {
-                    throw new IllegalArgumentException("kept-labels chunks start at " + m.kept.head() + ", the state says " + head);
+                } else {
+                    m.kept = KeptLabels.decodeChunks(keptChunks, config.inputDim(), head);
+                    if (m.kept.size() != expected) {
+                        throw new IllegalArgumentException("the state kept " + expected + " labels, its chunks hold " + m.kept.size());
+                    }
+                    if (expected > 0 && head != m.kept.head()) {
+                        throw new IllegalArgumentException("kept-labels chunks start at " + m.kept.head() + ", the state says " + head);
+                    }
                 }
+            }
+            if (restoredRetrain != null) {
+                if (restoredRetrain.trainCount > m.kept.size()) {
+                    throw new IllegalArgumentException("corrupt OnlineModel state: a retrain on " + restoredRetrain.trainCount
+                            + " labels but only " + m.kept.size() + " kept");
+                }
+                m.retrain = restoredRetrain;
             }
             m.version = version;
             m.labelsFolded = labelsFolded;

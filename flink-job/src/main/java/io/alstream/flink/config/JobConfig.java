@@ -66,6 +66,11 @@ public final class JobConfig implements Serializable {
         if (!naming.equals("pooling") && !naming.equals("incrementing")) {
             throw new IllegalArgumentException("kafka.transaction-naming must be pooling or incrementing, not '" + naming + "'");
         }
+        String backend = get(JobOptions.STATE_BACKEND);
+        if (!backend.isEmpty() && !backend.equals("rocksdb") && !backend.equals("hashmap")) {
+            throw new IllegalArgumentException("job.state-backend must be rocksdb, hashmap or empty (the cluster's), not '"
+                    + backend + "'");
+        }
         if (get(JobOptions.MAX_PARALLELISM) < get(JobOptions.PARALLELISM)) {
             throw new IllegalArgumentException("job.max-parallelism (" + get(JobOptions.MAX_PARALLELISM)
                     + ") must be at least job.parallelism (" + get(JobOptions.PARALLELISM) + ")");

@@ -90,6 +90,10 @@ public final class JobOptions {
             "Consecutive failed or timed-out checkpoints tolerated before the job fails over.");
     public static final ConfigOption<Boolean> UNALIGNED_CHECKPOINTS = bool("job", "job.unaligned-checkpoints", "true",
             "Unaligned checkpoints: barriers overtake in-flight data, so back-pressure or a busy trainer does not hold every checkpoint back.");
+    public static final ConfigOption<String> STATE_BACKEND = string("job", "job.state-backend", "",
+            "Where keyed state lives: rocksdb (on disk; with job.incremental-checkpoints a checkpoint uploads only what changed, so the trainer's kept labels are not written again at every checkpoint) or hashmap (on the heap, written in full at every checkpoint); empty = the cluster's state.backend.type (Flink's default: hashmap). The shipped cluster configs say rocksdb.");
+    public static final ConfigOption<Boolean> INCREMENTAL_CHECKPOINTS = bool("job", "job.incremental-checkpoints", "true",
+            "Incremental checkpoints (rocksdb only; hashmap ignores it).");
 
     // --- the command line's own process (`alstream run`); a Flink cluster takes these from its own configuration
     public static final ConfigOption<Integer> METRICS_PORT = integer("local", "metrics.port", "9249",

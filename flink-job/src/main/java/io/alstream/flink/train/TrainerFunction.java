@@ -8,6 +8,9 @@ import java.util.concurrent.Executors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -29,6 +32,7 @@ import io.alstream.learner.FoldResult;
 import io.alstream.learner.LearnerConfig;
 import io.alstream.learner.ModelStats;
 import io.alstream.learner.OnlineModel;
+import io.alstream.learner.util.StateChunks;
 
 /**
  * The one model of the job (parallelism 1): folds each consolidated label into the online model
@@ -42,9 +46,23 @@ import io.alstream.learner.OnlineModel;
  * pending entries that arrived meanwhile are re-applied). A checkpoint taken meanwhile stores the retrain's
  * inputs, and a restore redoes it with the same seed, so it yields the same network.
  *
- * <p>The model lives in a field and is written to operator state only at checkpoints, so a label
- * costs one O(|T|^2) update, not a serialization. Folding is idempotent by event id (the learner keeps
- * the ids), so a label delivered twice, or replayed after a restore, changes the model once.
+ * <p>The model lives in a field and is written to state only at checkpoints, so a label costs one O(|T|^2) update,
+ * not a serialization. Folding is idempotent by event id (the learner keeps the ids), so a label delivered twice,
+ * or replayed after a restore, changes the model once.
+ *
+ * <p>State (run it with {@link TrainerOperator}, which sets the one key before state is initialized):
+ * <ul>
+ * <li>{@code online-model} (operator list state): weights, T, A^{-1}, counters, folded ids, a running retrain's
+ * inputs - bounded by the kernel cap and the dedup window, written in full at each checkpoint, streamed into pieces
+ * of at most {@link StateChunks#DEFAULT_CHUNK_BYTES} (no allocation grows with it).
+ * <li>{@code kept-label-chunks} (keyed map state, chunk index to chunk): the kept training labels, up to
+ * {@code learner.max-training-labels}, {@link #LABELS_PER_CHUNK} per chunk. A chunk is written once when labels enter
+ * it and again only while it is the newest, partly filled one; evicted chunks are removed. With RocksDB and
+ * incremental checkpoints a checkpoint uploads only what changed since the last, not every kept label.
+ * <li>{@code trainer-bookkeeping} (operator list state): counters and figures besides the model.
+ * <li>{@code kept-labels} (operator list state): where versions before the keyed chunks kept them; read at restore
+ * and emptied.
+ * </ul>
  */
 public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInput, ModelBroadcast>
         implements CheckpointedFunction {
@@ -55,6 +73,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     };
     /** All inputs share this key: one model, one key. */
     public static final byte KEY = 0;
+    /** Kept labels per keyed-state chunk: 256 x 784 float32 is about 0.8 MB, what a checkpoint rewrites at most. */
+    static final int LABELS_PER_CHUNK = 256;
 
     private final LearnerConfig learnerConfig;
     private final long publishIntervalMs;
@@ -66,8 +86,14 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     private transient ListState<byte[]> modelState;
     private transient ListState<byte[]> bookkeepingState;
-    /** The kept training labels, in chunks apart from the model (full chunks are encoded once). */
-    private transient ListState<byte[]> keptLabelsState;
+    /** Where earlier versions kept the kept labels (operator state): read at restore, then emptied. */
+    private transient ListState<byte[]> legacyKeptLabelsState;
+    /** The kept training labels by chunk index (keyed state, the one key). */
+    private transient MapState<Long, byte[]> keptChunksState;
+    /** Kept labels before this sequence number are in keptChunksState as they are now (the newest chunk may grow). */
+    private transient long keptWrittenTo;
+    /** The oldest chunk index in keptChunksState (chunks below it are removed). */
+    private transient long keptStoredFrom;
     private transient OnlineModel model;
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
@@ -139,17 +165,38 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
                 new ListStateDescriptor<>("online-model", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         bookkeepingState = ctx.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-bookkeeping", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        keptLabelsState = ctx.getOperatorStateStore().getListState(
+        legacyKeptLabelsState = ctx.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("kept-labels", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        byte[] modelBytes = first(modelState.get());
+        keptChunksState = ctx.getKeyedStateStore().getMapState(new MapStateDescriptor<>("kept-label-chunks",
+                BasicTypeInfo.LONG_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        List<byte[]> modelPieces = new ArrayList<>();
+        modelState.get().forEach(modelPieces::add);
         byte[] bookBytes = first(bookkeepingState.get());
-        if (modelBytes != null) {
+        if (!modelPieces.isEmpty()) {
+            List<byte[]> legacy = new ArrayList<>();
+            legacyKeptLabelsState.get().forEach(legacy::add);
             List<byte[]> chunks = new ArrayList<>();
-            keptLabelsState.get().forEach(chunks::add);
-            // state of the first version holds its kept labels inline (no chunks; they are ignored then)
-            model = OnlineModel.fromBytes(learnerConfig, modelBytes, chunks, retrainThread);
+            long lowest = Long.MAX_VALUE;
+            for (java.util.Map.Entry<Long, byte[]> e : keptChunksState.entries()) {
+                chunks.add(e.getValue());
+                lowest = Math.min(lowest, e.getKey());
+            }
+            boolean fromLegacy = !legacy.isEmpty();
+            // state of the first version holds its kept labels inline (no chunks; they are ignored then); state of
+            // versions before the keyed chunks keeps them in operator state
+            model = OnlineModel.restore(learnerConfig, StateChunks.read(modelPieces), fromLegacy ? legacy : chunks,
+                    retrainThread);
             book = bookBytes == null ? new TrainerBookkeeping() : TrainerBookkeeping.fromBytes(bookBytes);
-            LOG.info("trainer restored model version {} ({} labels folded)", model.version(), model.stats().labelsFolded());
+            if (!fromLegacy && !chunks.isEmpty()) {
+                keptWrittenTo = model.keptLabelsEnd();
+                keptStoredFrom = lowest;
+            } else { // kept labels restored from elsewhere (or none): all go into keyed chunks at the next checkpoint
+                keptWrittenTo = model.keptLabelsHead();
+                keptStoredFrom = model.keptLabelsHead() / LABELS_PER_CHUNK;
+            }
+            LOG.info("trainer restored model version {} ({} labels folded, {} kept{})", model.version(),
+                    model.stats().labelsFolded(), model.keptLabelsEnd() - model.keptLabelsHead(),
+                    fromLegacy ? ", from the operator state of an earlier version" : "");
             // Scorers restore their broadcast copy from the same checkpoint; publish again anyway so a
             // rescaled job's new tasks get the model without waiting for the next label.
             dirty = true;
@@ -160,6 +207,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             model = OnlineModel.create(learnerConfig);
             model.setRetrainExecutor(retrainThread);
             book = new TrainerBookkeeping();
+            keptWrittenTo = 0;
+            keptStoredFrom = 0;
             LOG.info("trainer started a new model: {}", learnerConfig);
         }
     }
@@ -173,9 +222,36 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-        modelState.update(List.of(model.toBytesWithoutKeptLabels()));
-        keptLabelsState.update(model.keptLabelChunks());
+        List<byte[]> pieces = new ArrayList<>();
+        try (StateChunks.Writer w = new StateChunks.Writer(StateChunks.DEFAULT_CHUNK_BYTES, pieces::add)) {
+            model.writeWithoutKeptLabels(w);
+        }
+        modelState.update(pieces);
+        writeKeptLabels();
         bookkeepingState.update(List.of(book.toBytes()));
+    }
+
+    /**
+     * Brings the keyed kept-label chunks up to the model's kept labels: (re)writes the chunks that received labels
+     * since the last checkpoint, removes those wholly evicted. Task thread only (the retrain thread never touches
+     * state; it trains on its own list of the kept labels).
+     */
+    private void writeKeptLabels() throws Exception {
+        long head = model.keptLabelsHead();
+        long end = model.keptLabelsEnd();
+        for (long c = Math.max(keptWrittenTo, head) / LABELS_PER_CHUNK; c * LABELS_PER_CHUNK < end; c++) {
+            byte[] chunk = model.encodeKeptLabels(c * LABELS_PER_CHUNK, (c + 1) * LABELS_PER_CHUNK);
+            if (chunk != null) {
+                keptChunksState.put(c, chunk);
+            }
+        }
+        long firstKept = head / LABELS_PER_CHUNK;
+        for (long c = keptStoredFrom; c < firstKept; c++) {
+            keptChunksState.remove(c);
+        }
+        keptStoredFrom = Math.max(keptStoredFrom, firstKept);
+        keptWrittenTo = end;
+        legacyKeptLabelsState.clear();
     }
 
     @Override

@@ -71,6 +71,24 @@ class JobConfigTest {
     }
 
     @Test
+    void theStateBackendSettingReachesTheJobAndABadValueIsRefused() {
+        Map<String, String> m = base();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new AlstreamJob(JobConfig.of(m), null, null).configure(env);
+        assertTrue(env.getConfiguration().getOptional(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND).isEmpty(),
+                "empty: the cluster's own state.backend.type");
+        m.put("job.state-backend", "rocksdb");
+        m.put("job.incremental-checkpoints", "false");
+        StreamExecutionEnvironment rocks = StreamExecutionEnvironment.getExecutionEnvironment();
+        new AlstreamJob(JobConfig.of(m), null, null).configure(rocks);
+        assertEquals("rocksdb", rocks.getConfiguration().get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND));
+        assertEquals(false, rocks.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        m.put("job.state-backend", "memory");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> JobConfig.of(m)).getMessage()
+                .contains("job.state-backend must be rocksdb, hashmap or empty"));
+    }
+
+    @Test
     void secretsComeFromFilesAndNeverShowInTheLoggedConfiguration(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path pw = tmp.resolve("kafka-password");

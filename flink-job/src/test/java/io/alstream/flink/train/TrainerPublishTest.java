@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -61,7 +60,7 @@ class TrainerPublishTest {
     void oneUpdatePerVersionDeltasBetweenSnapshotsAndBudgetSpent() throws Exception {
         TrainerFunction fn = new TrainerFunction(CONFIG, PUBLISH_MS, 0.98, null, "default", 60_000);
         try (KeyedOneInputStreamOperatorTestHarness<Byte, TrainerInput, ModelBroadcast> h =
-                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), t -> TrainerFunction.KEY, Types.BYTE)) {
+                     new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(fn), t -> TrainerFunction.KEY, Types.BYTE)) {
             h.open();
             long now = 0;
             h.setProcessingTime(now);

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -63,7 +62,7 @@ class TrainerRetrainCheckpointTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<Byte, TrainerInput, ModelBroadcast> harness(TrainerFunction f)
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), t -> TrainerFunction.KEY,
+        return new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(f), t -> TrainerFunction.KEY,
                 TypeInformation.of(Byte.class));
     }
 

@@ -301,6 +301,26 @@ public final class KernelRegressionState implements AutoCloseable {
         ainvView = a;
     }
 
+    /**
+     * Writes A^{-1} as {@link io.alstream.learner.util.StateCodec#writeDoubles} writes {@link #inverseToDoubles()}
+     * (the same bytes), one row at a time: no n x n copy on the heap.
+     */
+    public void writeInverse(java.io.DataOutputStream out) throws java.io.IOException {
+        int n = entries.isEmpty() ? 0 : inv.size();
+        out.writeInt(n * n);
+        if (n == 0) {
+            return;
+        }
+        double[] row = new double[n];
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * Double.BYTES);
+        for (int i = 0; i < n; i++) {
+            inv.row(i, row);
+            b.clear();
+            b.asDoubleBuffer().put(row, 0, n);
+            out.write(b.array(), 0, n * Double.BYTES);
+        }
+    }
+
     /** A^{-1} row-major as doubles (empty when T is empty). */
     public double[] inverseToDoubles() {
         if (entries.isEmpty()) {

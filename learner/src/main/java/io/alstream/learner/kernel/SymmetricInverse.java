@@ -169,6 +169,21 @@ public final class SymmetricInverse {
         return full;
     }
 
+    /**
+     * Row i of the full A^{-1} (n values) into {@code into}: for writing A^{-1} row by row without an n x n copy.
+     * Applies a waiting correction first.
+     */
+    public void row(int i, double[] into) {
+        if (i < 0 || i >= n || into.length < n) {
+            throw new IllegalArgumentException("row " + i + " of " + n + " into " + into.length + " values");
+        }
+        flush();
+        for (int j = 0; j < i; j++) {
+            into[j] = a[j * stride + i];
+        }
+        System.arraycopy(a, i * stride + i, into, i, n - i);
+    }
+
     /** Installs a full n x n row-major A^{-1}; the upper triangle is kept (symmetrised: the mean of both). */
     public void setFull(double[] full, int size) {
         if ((long) size * size != full.length) {
