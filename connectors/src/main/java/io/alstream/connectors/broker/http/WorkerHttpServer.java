@@ -38,6 +38,7 @@ import io.alstream.connectors.broker.api.AnswerResult;
 import io.alstream.connectors.broker.api.ApiError;
 import io.alstream.connectors.broker.api.TaskView;
 import io.alstream.connectors.broker.state.Json;
+import io.alstream.connectors.limits.InputLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -271,7 +272,7 @@ public final class WorkerHttpServer implements AutoCloseable {
         }
         String workerId = params.get("workerId");
         if (!WORKER_ID.matcher(workerId).matches()) {
-            throw new ApiException(400, "worker id must match " + WORKER_ID.pattern());
+            throw new ApiException(400, "worker id must match " + WORKER_ID.pattern(), InputLimits.INVALID_ID);
         }
         authorize(ex, workerId);
         byte[] body = readBody(ex);
@@ -287,6 +288,13 @@ public final class WorkerHttpServer implements AutoCloseable {
             return 200;
         }
         String requestId = params.get("requestId");
+        if (requestId != null) {
+            // the same bound and character rules as the topology's (InputLimits): checked before anything is looked up
+            InputLimits.Problem p = InputLimits.id(requestId, "request id");
+            if (p != null) {
+                throw new ApiException(400, p.message(), p.reason());
+            }
+        }
         if (route == ANSWER) {
             AnswerBody a = parseAnswer(body);
             AnswerResult r = gateway.submit(workerId, requestId, a.label, a.confidence);
