@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +37,7 @@ import io.alstream.connectors.broker.api.AnswerResult;
 import io.alstream.connectors.broker.api.ApiError;
 import io.alstream.connectors.broker.api.TaskView;
 import io.alstream.connectors.broker.state.Json;
+import io.alstream.connectors.limits.HttpLimits;
 import io.alstream.connectors.limits.InputLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
@@ -154,12 +154,9 @@ public final class WorkerHttpServer implements AutoCloseable {
         this.page = new WorkerPage(config);
         this.liveView = new BrokerLiveView(metrics);
         this.livePage = new io.alstream.connectors.live.LivePage("/live", liveView);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(config.httpThreads(), r -> {
-            Thread t = new Thread(r, "label-broker-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // slow clients: time limits on reading and answering, a thread per connection up to httpThreads (HttpLimits)
+        HttpLimits.install();
+        this.executor = HttpLimits.executor("label-broker-http", config.httpThreads());
         this.server = HttpServer.create(address, 128);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
