@@ -94,7 +94,7 @@ public final class AlstreamPipeline {
         RequestSettings settings = new RequestSettings(config.get(JobOptions.BATCH_SIZE),
                 config.get(JobOptions.BATCH_MAX_DELAY_MS), config.get(JobOptions.REQUEST_DEADLINE_MS),
                 config.get(JobOptions.REDUNDANCY), classes, config.classNames(), shards.shards(),
-                config.get(JobOptions.COLD_BACKLOG));
+                config.get(JobOptions.COLD_BACKLOG), config.get(JobOptions.REQUEST_ID_SECRET));
         SingleOutputStreamOperator<RequestRecord> requests = events
                 .keyBy(shards, TypeInformation.of(Integer.class))
                 .connect(modelBroadcast)

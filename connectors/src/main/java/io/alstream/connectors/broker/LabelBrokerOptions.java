@@ -55,6 +55,7 @@ public final class LabelBrokerOptions {
     private String registryPassword;
     private final Map<String, String> registryClientSettings = new LinkedHashMap<>();
     private Path tokensFile;
+    private Path revokedTokensFile;
     private String tokenSecret;
     private String httpHost = "localhost";
     private int httpPort = 8085;
@@ -182,6 +183,12 @@ public final class LabelBrokerOptions {
     }
 
     /** A properties file of {@code workerId=token} lines. */
+    /** A deny list of revoked tokens and workers, read again when it changes (see {@link WorkerTokens#revokedBy}). */
+    public LabelBrokerOptions revokedTokensFile(Path file) {
+        this.revokedTokensFile = file;
+        return this;
+    }
+
     public LabelBrokerOptions tokensFile(Path file) {
         this.tokensFile = file;
         return this;
@@ -408,6 +415,6 @@ public final class LabelBrokerOptions {
         if (t == null) {
             throw new IllegalArgumentException("no worker tokens: give a tokens file, a token secret, or both");
         }
-        return t;
+        return revokedTokensFile == null ? t : t.revokedBy(revokedTokensFile);
     }
 }

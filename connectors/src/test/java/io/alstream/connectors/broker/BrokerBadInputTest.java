@@ -49,6 +49,9 @@ class BrokerBadInputTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String WORKER = "w-http";
     private static final String TOKEN = "w-http-token-0123456789";
+    private static final String SECRET = "bad-input-secret-0123456789";
+    /** w-http's derived token, on the deny list: the table token works, this one is 401 revoked-token. */
+    private static final String REVOKED = WorkerTokens.derive(SECRET, WORKER);
     private static LabelBroker broker;
     private static BrokerConfig config;
     private static BrokerSerdes serdes;
@@ -61,7 +64,15 @@ class BrokerBadInputTest {
         Map<String, String> big = Map.of("max.message.bytes", Integer.toString(16 * BadInputCorpus.MIB));
         SharedKafka.get().createTopic(config.requestsTopic(), 1, big);
         SharedKafka.get().createTopic(config.answersTopic(), 1, big);
-        broker = BrokerTestKafka.startBroker(serdes, config, WorkerTokens.of(Map.of(WORKER, TOKEN, "w-first", "w-first-token")));
+        try {
+            java.nio.file.Path deny = java.nio.file.Files.createTempFile("revoked-tokens", ".txt");
+            deny.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(deny, REVOKED + "\n");
+            broker = BrokerTestKafka.startBroker(serdes, config, WorkerTokens.of(Map.of(WORKER, TOKEN, "w-first", "w-first-token"))
+                    .and(WorkerTokens.derivedFrom(SECRET)).revokedBy(deny));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll
@@ -240,7 +251,7 @@ class BrokerBadInputTest {
                 return false;
             }
         });
-        List<HttpCase> cases = BadInputCorpus.workerApi(WORKER, TOKEN, open, closed);
+        List<HttpCase> cases = BadInputCorpus.workerApi(WORKER, TOKEN, open, closed, REVOKED);
         assertTrue(cases.size() >= 20, "cases: " + cases.size());
         Map<String, String> wrong = new TreeMap<>();
         for (HttpCase c : cases) {

@@ -370,9 +370,11 @@ public final class BadInputCorpus {
 
     /**
      * The worker API's bad calls, for worker {@code worker} holding {@code token}; {@code openRequestId} is a request the
-     * broker knows and the worker holds no lease on, {@code closedRequestId} one that is closed.
+     * broker knows and the worker holds no lease on, {@code closedRequestId} one that is closed, {@code revokedToken} a
+     * token of {@code worker}'s that is on the broker's deny list.
      */
-    public static List<HttpCase> workerApi(String worker, String token, String openRequestId, String closedRequestId) {
+    public static List<HttpCase> workerApi(String worker, String token, String openRequestId, String closedRequestId,
+                                           String revokedToken) {
         Map<String, String> auth = Map.of("Authorization", "Bearer " + token);
         String answer = "/v1/workers/" + worker + "/tasks/" + openRequestId + "/answer";
         List<HttpCase> out = new ArrayList<>();
@@ -415,6 +417,8 @@ public final class BadInputCorpus {
         out.add(json("worker-id-too-long", "/v1/workers/" + repeat('w', 200) + "/stats", auth, null, 400, InputLimits.INVALID_ID));
         out.add(json("worker-id-nul", "/v1/workers/w%00x/stats", auth, null, 400, InputLimits.INVALID_ID));
         out.add(json("no-token", answer, Map.of(), "{\"label\": 0}", 401, "missing-token"));
+        out.add(json("revoked-token", answer, Map.of("Authorization", "Bearer " + revokedToken), "{\"label\": 0}", 401,
+                "revoked-token"));
         out.add(json("token-100kb", answer, Map.of("Authorization", "Bearer " + repeat('t', 100_000)), "{\"label\": 0}", 401,
                 "unknown-token"));
         out.add(json("basic-instead-of-bearer", answer, Map.of("Authorization", "Basic eDp5"), "{\"label\": 0}", 401, "missing-token"));

@@ -41,6 +41,9 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters); "
             + "$${env:NAME} or $${file:PATH} keeps it off the command line.")
     String tokenSecret;
+    @Option(names = "--revoked-tokens", description = "File of revoked tokens (one a line) and workers (`worker:ID`), read again "
+            + "whenever it changes; a revoked token gets 401 revoked-token.")
+    Path revokedTokens;
     @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary folder; the changelogs restore it).")
     Path stateDir;
     @Option(names = "--method", defaultValue = "dawid-skene", description = "Aggregation: majority, one-coin-ds, dawid-skene (default ${DEFAULT-VALUE}).")
@@ -110,6 +113,9 @@ final class BrokerCommand implements Callable<Integer> {
         }
         if (tokenSecret != null) {
             o.tokenSecret(Secrets.resolve("--token-secret", tokenSecret));
+        }
+        if (revokedTokens != null) {
+            o.revokedTokensFile(revokedTokens);
         }
         if (stateDir != null) {
             o.stateDir(stateDir);

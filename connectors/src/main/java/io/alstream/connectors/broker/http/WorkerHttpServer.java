@@ -338,7 +338,11 @@ public final class WorkerHttpServer implements AutoCloseable {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "the Authorization header must be 'Bearer <token>'", "missing-token");
         }
-        String owner = tokens.workerOf(header.substring(7).trim());
+        String token = header.substring(7).trim();
+        if (tokens.isRevoked(token)) {
+            throw new ApiException(401, "this token has been revoked", "revoked-token");
+        }
+        String owner = tokens.workerOf(token);
         if (owner == null) {
             throw new ApiException(401, "unknown token", "unknown-token");
         }
