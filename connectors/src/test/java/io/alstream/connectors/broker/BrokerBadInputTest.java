@@ -203,6 +203,7 @@ class BrokerBadInputTest {
         });
         assertEquals(1, labels.size());
         assertEquals(2, labels.get(0).getLabel());
+        assertEquals(List.of("a1", "a2", "a3"), labels.get(0).getWorkerIds(), "the label names the workers it came from");
         assertEquals(200, get("/health", null).status());
     }
 

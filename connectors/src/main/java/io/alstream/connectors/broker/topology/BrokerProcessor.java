@@ -427,6 +427,9 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
                 .setRequestedAt(java.time.Instant.ofEpochMilli(s.createdAt()))
                 .setLabelledAt(java.time.Instant.ofEpochMilli(now))
                 .setCloseReason(reason)
+                // provenance: who answered, who consolidated, so a poisoned label can be traced to its workers
+                .setWorkerIds(s.answers().stream().map(AnswerEntry::workerId).toList())
+                .setSource("label-broker/" + config.applicationId())
                 .build();
         context.forward(new Record<>(s.eventId(), new BrokerOutput.Label(out), now));
         metrics.label(method, label != null, reason, answers, confidence, now - s.createdAt());
