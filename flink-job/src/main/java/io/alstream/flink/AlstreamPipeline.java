@@ -26,6 +26,7 @@ import io.alstream.flink.validate.DecoderFactory;
 import io.alstream.flink.validate.EventValidator;
 import io.alstream.flink.validate.LabelValidator;
 import io.alstream.flink.validate.PendingFeedback;
+import io.alstream.flink.validate.RequestedLabels;
 import io.alstream.learner.LearnerConfig;
 import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.LabelRequest;
@@ -71,10 +72,16 @@ public final class AlstreamPipeline {
                 .process(new PendingFeedback(decoders.decoder(LabelRequest.class), dim))
                 .name("pending-feedback").uid("pending-feedback");
 
-        DataStream<TrainerInput> trainerInput = labels
+        // provenance: only labels of events this job requested go on (unless job.accept-external-labels)
+        SingleOutputStreamOperator<TrainerInput> trainerInput = labels
                 .map(TrainerInput::label).returns(TypeInformation.of(TrainerInput.class))
                 .name("to-trainer").uid("to-trainer")
-                .union(pending);
+                .union(pending)
+                .keyBy(t -> t.eventId, TypeInformation.of(String.class))
+                .process(new RequestedLabels(config.get(JobOptions.ACCEPT_EXTERNAL_LABELS), config.get(JobOptions.REQUEST_DEADLINE_MS),
+                        config.get(JobOptions.LABELS_TOPIC)))
+                .returns(TypeInformation.of(TrainerInput.class))
+                .name("requested-labels").uid("requested-labels");
 
         String heldOutPath = config.get(JobOptions.HELD_OUT_PATH);
         HeldOutSet heldOut = heldOutPath.isBlank() ? null : HeldOutSet.read(heldOutPath, dim);
@@ -106,7 +113,8 @@ public final class AlstreamPipeline {
         io.labelRequests(requests);
         io.modelUpdates(models.getSideOutput(TrainerFunction.MODEL_UPDATES));
         DataStream<DeadLetterRecord> deadLetters = events.getSideOutput(DeadLetters.TAG)
-                .union(labels.getSideOutput(DeadLetters.TAG), pending.getSideOutput(DeadLetters.TAG));
+                .union(labels.getSideOutput(DeadLetters.TAG), pending.getSideOutput(DeadLetters.TAG),
+                        trainerInput.getSideOutput(DeadLetters.TAG));
         io.deadLetters(deadLetters);
     }
 
