@@ -145,6 +145,16 @@ public final class WorkerHttpServer implements AutoCloseable {
     public WorkerHttpServer(InetSocketAddress address, BrokerConfig config, KafkaStreams streams, BrokerSerdes serdes,
                             String bootstrapServers, Map<String, Object> clientOverrides, WorkerTokens tokens,
                             BrokerMetrics metrics, PrometheusMeterRegistry prometheus, OutageWait outage) throws IOException {
+        this(address, config, streams, serdes, bootstrapServers, clientOverrides, tokens, metrics, prometheus, outage, null);
+    }
+
+    /**
+     * @param tls the server's TLS context (its certificate and key), or null to serve plain HTTP
+     */
+    public WorkerHttpServer(InetSocketAddress address, BrokerConfig config, KafkaStreams streams, BrokerSerdes serdes,
+                            String bootstrapServers, Map<String, Object> clientOverrides, WorkerTokens tokens,
+                            BrokerMetrics metrics, PrometheusMeterRegistry prometheus, OutageWait outage,
+                            javax.net.ssl.SSLContext tls) throws IOException {
         this.outage = outage;
         this.gateway = new BrokerGateway(streams, config, serdes, metrics, bootstrapServers, clientOverrides);
         this.tokens = tokens;
@@ -157,7 +167,13 @@ public final class WorkerHttpServer implements AutoCloseable {
         // slow clients: time limits on reading and answering, a thread per connection up to httpThreads (HttpLimits)
         HttpLimits.install();
         this.executor = HttpLimits.executor("label-broker-http", config.httpThreads());
-        this.server = HttpServer.create(address, 128);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 128);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 128);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -165,6 +181,11 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Whether the API is served over TLS. */
+    public boolean tls() {
+        return server instanceof com.sun.net.httpserver.HttpsServer;
     }
 
     private void handle(HttpExchange ex) throws IOException {
