@@ -27,6 +27,7 @@ import io.alstream.flink.validate.DecoderFactory;
 import io.alstream.flink.validate.EventValidator;
 import io.alstream.flink.validate.LabelValidator;
 import io.alstream.flink.validate.PendingFeedback;
+import io.alstream.flink.validate.RequestedLabels;
 import io.alstream.learner.LearnerConfig;
 import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.LabelRequest;
@@ -72,10 +73,16 @@ public final class AlstreamPipeline {
                 .process(new PendingFeedback(decoders.decoder(LabelRequest.class), dim))
                 .name("pending-feedback").uid("pending-feedback");
 
-        DataStream<TrainerInput> trainerInput = labels
+        // provenance: only labels of events this job requested go on (unless job.accept-external-labels)
+        SingleOutputStreamOperator<TrainerInput> trainerInput = labels
                 .map(TrainerInput::label).returns(TypeInformation.of(TrainerInput.class))
                 .name("to-trainer").uid("to-trainer")
-                .union(pending);
+                .union(pending)
+                .keyBy(t -> t.eventId, TypeInformation.of(String.class))
+                .process(new RequestedLabels(config.get(JobOptions.ACCEPT_EXTERNAL_LABELS), config.get(JobOptions.REQUEST_DEADLINE_MS),
+                        config.get(JobOptions.LABELS_TOPIC)))
+                .returns(TypeInformation.of(TrainerInput.class))
+                .name("requested-labels").uid("requested-labels");
 
         String heldOutPath = config.get(JobOptions.HELD_OUT_PATH);
         HeldOutSet heldOut = heldOutPath.isBlank() ? null : HeldOutSet.read(heldOutPath, dim);
@@ -97,7 +104,7 @@ public final class AlstreamPipeline {
         RequestSettings settings = new RequestSettings(config.get(JobOptions.BATCH_SIZE),
                 config.get(JobOptions.BATCH_MAX_DELAY_MS), config.get(JobOptions.REQUEST_DEADLINE_MS),
                 config.get(JobOptions.REDUNDANCY), classes, config.classNames(), shards.shards(),
-                config.get(JobOptions.COLD_BACKLOG));
+                config.get(JobOptions.COLD_BACKLOG), config.get(JobOptions.REQUEST_ID_SECRET));
         SingleOutputStreamOperator<RequestRecord> requests = events
                 .keyBy(shards, TypeInformation.of(Integer.class))
                 .connect(modelBroadcast)
@@ -109,7 +116,8 @@ public final class AlstreamPipeline {
         io.labelRequests(requests);
         io.modelUpdates(models.getSideOutput(TrainerFunction.MODEL_UPDATES));
         DataStream<DeadLetterRecord> deadLetters = events.getSideOutput(DeadLetters.TAG)
-                .union(labels.getSideOutput(DeadLetters.TAG), pending.getSideOutput(DeadLetters.TAG));
+                .union(labels.getSideOutput(DeadLetters.TAG), pending.getSideOutput(DeadLetters.TAG),
+                        trainerInput.getSideOutput(DeadLetters.TAG));
         io.deadLetters(deadLetters);
     }
 

@@ -108,6 +108,7 @@ class BackwardCompatibilityTest {
                     assertEquals(4, a.getLabel());
                     assertEquals(Instant.ofEpochMilli(T0 + 5_000), a.getAnsweredAt());
                     assertNull(a.getConfidence());
+                    assertNull(a.getSource(), "provenance added later: absent from v0 data");
                 }),
                 new Case("ConsolidatedLabel", ConsolidatedLabel.getClassSchema(), r -> {
                     r.put("eventId", "evt-7");
@@ -126,6 +127,8 @@ class BackwardCompatibilityTest {
                     assertNull(c.getRequestId());
                     assertNull(c.getCloseReason());
                     assertNull(c.getModelVersion());
+                    assertNull(c.getWorkerIds(), "provenance added later: absent from v0 data");
+                    assertNull(c.getSource());
                 }),
                 new Case("ModelUpdate", ModelUpdate.getClassSchema(), r -> {
                     r.put("version", 3L);

@@ -321,7 +321,12 @@ public final class BrokerConfig {
         return httpMaxBodyBytes;
     }
 
-    /** Threads serving HTTP; each waits on Kafka for its reply, so give one per concurrent worker. Default 32. */
+    /**
+     * Most threads serving HTTP: a connection holds one while its request is read and answered (an answer waits on
+     * Kafka for its reply), so this many slow or concurrent clients are served at once; more wait in a queue. Threads
+     * are made on demand and end after 30 s idle; slow clients are cut by the time limits of {@code HttpLimits}.
+     * Default 256.
+     */
     public int httpThreads() {
         return httpThreads;
     }
@@ -430,7 +435,7 @@ public final class BrokerConfig {
         private boolean inMemoryStores = false;
         private Duration unknownAnswerGrace = Duration.ofMinutes(10);
         private int httpMaxBodyBytes = 16 * 1024;
-        private int httpThreads = 32;
+        private int httpThreads = io.alstream.connectors.limits.HttpLimits.DEFAULT_MAX_THREADS;
         private Duration commitInterval = Duration.ofMillis(100);
         private Duration startTimeout = Duration.ofMinutes(2);
         private ImageShape pageImage;

@@ -70,6 +70,8 @@ public final class LabelBroker implements AutoCloseable {
     private final WorkerTokens tokens;
     private final String httpHost;
     private final int httpPort;
+    /** The worker API's TLS context, or null for plain HTTP. */
+    private final javax.net.ssl.SSLContext tls;
     private final Path stateDir;
     private final boolean deleteStateDirOnClose;
     private final Map<String, Object> streamsOverrides;
@@ -96,6 +98,7 @@ public final class LabelBroker implements AutoCloseable {
         this.config = b.config;
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
+        this.tls = b.tls;
         try {
             if (b.stateDir == null) {
                 this.stateDir = Files.createTempDirectory("alstream-broker-");
@@ -159,7 +162,7 @@ public final class LabelBroker implements AutoCloseable {
                         + config.startTimeout() + " (state " + s + ")");
             }
             http = new WorkerHttpServer(new InetSocketAddress(httpHost, httpPort), config, streams, serdes,
-                    bootstrapServers, clientOverrides, tokens, metrics, registry, outage);
+                    bootstrapServers, clientOverrides, tokens, metrics, registry, outage, tls);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -321,7 +324,7 @@ public final class LabelBroker implements AutoCloseable {
     /** Base URI of the worker API, ending in a slash. */
     public URI httpUri() {
         String host = httpHost.contains(":") ? "[" + httpHost + "]" : httpHost;
-        return URI.create("http://" + host + ":" + httpPort() + "/");
+        return URI.create((http.tls() ? "https" : "http") + "://" + host + ":" + httpPort() + "/");
     }
 
     public BrokerConfig config() {
@@ -396,6 +399,7 @@ public final class LabelBroker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.defaults();
         private String httpHost = "localhost";
         private int httpPort = 8085;
+        private javax.net.ssl.SSLContext tls;
         private Path stateDir;
         private final Map<String, Object> streamsOverrides = new HashMap<>();
         private final Map<String, Object> clientOverrides = new HashMap<>();
@@ -433,6 +437,12 @@ public final class LabelBroker implements AutoCloseable {
         /** Port of the worker API. Default 8085; 0 picks a free one. */
         public Builder httpPort(int port) {
             this.httpPort = port;
+            return this;
+        }
+
+        /** Serve the worker API (and the page, /live, /metrics) over HTTPS with this context's certificate. Default: plain HTTP. */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.tls = context;
             return this;
         }
 

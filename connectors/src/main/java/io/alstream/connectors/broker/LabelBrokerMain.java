@@ -28,6 +28,7 @@ public final class LabelBrokerMain {
                 .tokens(o.tokens())
                 .httpHost(o.httpHost())
                 .httpPort(o.httpPort())
+                .tls(o.tlsContext())
                 .stateDir(o.stateDir())
                 .createTopics(o.createTopics())
                 .topicPartitions(o.topicPartitions());

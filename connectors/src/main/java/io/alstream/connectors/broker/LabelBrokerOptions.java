@@ -55,6 +55,8 @@ public final class LabelBrokerOptions {
     private String registryPassword;
     private final Map<String, String> registryClientSettings = new LinkedHashMap<>();
     private Path tokensFile;
+    private Path revokedTokensFile;
+    private io.alstream.connectors.registry.TlsContexts.StoreFile tlsKeyStore;
     private String tokenSecret;
     private String httpHost = "localhost";
     private int httpPort = 8085;
@@ -182,6 +184,23 @@ public final class LabelBrokerOptions {
     }
 
     /** A properties file of {@code workerId=token} lines. */
+    /** Serve the worker API over HTTPS: a key store (PKCS12 or JKS) holding the server's certificate and key. */
+    public LabelBrokerOptions tls(Path keyStore, String password, String type) {
+        this.tlsKeyStore = new io.alstream.connectors.registry.TlsContexts.StoreFile(keyStore, password, type);
+        return this;
+    }
+
+    /** The worker API's TLS context, or null for plain HTTP. */
+    public javax.net.ssl.SSLContext tlsContext() {
+        return tlsKeyStore == null ? null : io.alstream.connectors.registry.TlsContexts.create(null, tlsKeyStore, null);
+    }
+
+    /** A deny list of revoked tokens and workers, read again when it changes (see {@link WorkerTokens#revokedBy}). */
+    public LabelBrokerOptions revokedTokensFile(Path file) {
+        this.revokedTokensFile = file;
+        return this;
+    }
+
     public LabelBrokerOptions tokensFile(Path file) {
         this.tokensFile = file;
         return this;
@@ -408,6 +427,6 @@ public final class LabelBrokerOptions {
         if (t == null) {
             throw new IllegalArgumentException("no worker tokens: give a tokens file, a token secret, or both");
         }
-        return t;
+        return revokedTokensFile == null ? t : t.revokedBy(revokedTokensFile);
     }
 }

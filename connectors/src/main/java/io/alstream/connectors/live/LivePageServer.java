@@ -32,6 +32,7 @@ public final class LivePageServer implements AutoCloseable {
      * @param port the port, 0 for any free one
      */
     public static LivePageServer start(String host, int port, Supplier<LiveView> view) throws IOException {
+        io.alstream.connectors.limits.HttpLimits.install();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/", new LivePage("", view));
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {

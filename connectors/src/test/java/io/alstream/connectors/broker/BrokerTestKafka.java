@@ -47,6 +47,12 @@ final class BrokerTestKafka {
         return client;
     }
 
+    /** The shared registry's base URL. */
+    static synchronized String registryUrl() {
+        registry();
+        return registry.url();
+    }
+
     static BrokerSerdes serdes() {
         return BrokerSerdes.avro(registry());
     }

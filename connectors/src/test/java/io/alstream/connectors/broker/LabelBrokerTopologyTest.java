@@ -91,6 +91,8 @@ class LabelBrokerTopologyTest {
             assertEquals(BrokerDriver.T0, l.getRequestedAt());
             assertEquals(BrokerDriver.T0.plusSeconds(3), l.getLabelledAt());
             assertNull(l.getCloseReason());
+            assertEquals(List.of("a", "b", "c"), l.getWorkerIds(), "provenance: who answered, in order");
+            assertEquals("label-broker/" + b.config.applicationId(), l.getSource());
 
             // the item is gone from the queue, and a late answer is refused, not folded
             assertEquals(BrokerReply.EMPTY, b.lease("d").outcome);

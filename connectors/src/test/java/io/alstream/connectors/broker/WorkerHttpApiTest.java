@@ -255,6 +255,24 @@ class WorkerHttpApiTest {
         assertNotNull(m, "alice's 3-class model exists once an item she answered is labelled");
         assertTrue(m.estimatedAccuracy > 0 && m.estimatedAccuracy < 1);
         assertEquals(3, m.confusion.length);
+
+        // provenance: the answers the API wrote say so, and the label names the workers who made it
+        List<String> sources = new ArrayList<>();
+        for (var r : BrokerTestKafka.readAll(BrokerTestKafka.bootstrap(), config.answersTopic(), Duration.ofSeconds(20))) {
+            io.alstream.schemas.LabelAnswer a = serdes.answers().deserializer().deserialize(config.answersTopic(), r.value());
+            if (id.equals(a.getRequestId())) {
+                sources.add(a.getWorkerId() + ":" + a.getSource());
+            }
+        }
+        assertTrue(sources.containsAll(List.of("alice:worker-api", "bob:worker-api")), sources.toString());
+        List<String> workers = null;
+        for (var r : BrokerTestKafka.readAll(BrokerTestKafka.bootstrap(), config.labelsTopic(), Duration.ofSeconds(20))) {
+            io.alstream.schemas.ConsolidatedLabel l = serdes.labels().deserializer().deserialize(config.labelsTopic(), r.value());
+            if (id.equals(l.getRequestId())) {
+                workers = l.getWorkerIds();
+            }
+        }
+        assertEquals(List.of("alice", "bob"), workers);
     }
 
     @Test

@@ -27,6 +27,11 @@ import org.junit.jupiter.api.Test;
  * what the case needs (a registry cannot be made to fail on cue); the rest against the real registry.
  */
 class RegistryClientTest {
+    static {
+        // the JDK reads its HTTP server settings once per JVM: the production limits, as if one of our servers came first
+        io.alstream.connectors.limits.HttpLimits.install();
+    }
+
     private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20));
 
     /** Answers request n (1-based) with status and body from {@code answer}; counts requests. */

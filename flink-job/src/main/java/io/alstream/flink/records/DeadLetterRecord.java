@@ -62,7 +62,13 @@ public class DeadLetterRecord {
         public static final String WRONG_DIMENSION = "wrong-dimension";
         public static final String NON_FINITE = "non-finite";
         public static final String MISSING_ID = "missing-id";
-        public static final String ID_TOO_LONG = "id-too-long";
+        public static final String ID_TOO_LONG = io.alstream.connectors.limits.InputLimits.ID_TOO_LONG;
+        /** An id holding a control, bidirectional-control or malformed character (see InputLimits). */
+        public static final String INVALID_ID = io.alstream.connectors.limits.InputLimits.INVALID_ID;
+        /** A string or collection field over its documented bound (see InputLimits). */
+        public static final String FIELD_TOO_LONG = io.alstream.connectors.limits.InputLimits.FIELD_TOO_LONG;
+        /** A number outside its documented range (confidence, numClasses). */
+        public static final String OUT_OF_RANGE = io.alstream.connectors.limits.InputLimits.OUT_OF_RANGE;
         public static final String UNKNOWN_LABEL = "unknown-label";
         public static final String NULL_VALUE = "null-value";
 

@@ -451,8 +451,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private void emit(EventRecord e, String strategy, double score, Map<String, Double> scores, long version, long now,
                       SelectionPolicy budget, Collector<RequestRecord> out) {
         RequestRecord r = new RequestRecord();
-        // One request per event: a replay after a restore yields the same id, and the broker de-duplicates by it.
-        r.requestId = "req-" + e.id;
+        // One request per event: a replay after a restore yields the same id, and the broker de-duplicates by it;
+        // keyed, so that no one can guess an open request's id from its event id.
+        r.requestId = settings.requestId(e.id);
         r.eventId = e.id;
         r.features = e.features;
         r.payloadUri = e.payloadUri;

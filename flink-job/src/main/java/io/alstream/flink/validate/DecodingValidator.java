@@ -5,6 +5,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
+import io.alstream.connectors.limits.InputLimits;
 import io.alstream.flink.records.DeadLetterRecord;
 import io.alstream.flink.records.DeadLetterRecord.Reasons;
 import io.alstream.flink.records.RawRecord;
@@ -36,6 +37,12 @@ abstract class DecodingValidator<A extends SpecificRecord, OUT> extends ProcessF
     public final void processElement(RawRecord raw, Context ctx, Collector<OUT> out) {
         if (raw.value == null) {
             reject(raw, Reasons.NULL_VALUE, "record has no value", ctx);
+            return;
+        }
+        // the same bound as the label broker's (InputLimits): a value a default producer could not copy onwards
+        InputLimits.Problem size = InputLimits.recordSize(raw.key, raw.value);
+        if (size != null) {
+            reject(raw, size.reason(), size.message(), ctx);
             return;
         }
         A decoded;

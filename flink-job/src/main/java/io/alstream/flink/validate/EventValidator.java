@@ -5,6 +5,7 @@ import java.util.HashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 
+import io.alstream.connectors.limits.InputLimits;
 import io.alstream.flink.records.EventRecord;
 import io.alstream.flink.records.RawRecord;
 import io.alstream.schemas.UnlabeledEvent;
@@ -44,7 +45,11 @@ public final class EventValidator extends DecodingValidator<UnlabeledEvent, Even
         if (id != null) {
             return id;
         }
-        return Rejection.of(FeatureChecks.problem(e.getFeatures(), featureDim), "event " + e.getId() + ": ");
+        Rejection features = Rejection.of(FeatureChecks.problem(e.getFeatures(), featureDim), "event " + e.getId() + ": ");
+        if (features != null) {
+            return features;
+        }
+        return IdChecks.limits(InputLimits.event(e), "event " + e.getId());
     }
 
     @Override

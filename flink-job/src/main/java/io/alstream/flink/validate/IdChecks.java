@@ -2,6 +2,7 @@ package io.alstream.flink.validate;
 
 import java.nio.charset.StandardCharsets;
 
+import io.alstream.connectors.limits.InputLimits;
 import io.alstream.flink.records.DeadLetterRecord.Reasons;
 
 /**
@@ -11,7 +12,7 @@ import io.alstream.flink.records.DeadLetterRecord.Reasons;
  */
 public final class IdChecks {
     /** The longest event id the job takes, in UTF-8 bytes. */
-    public static final int MAX_ID_BYTES = 1024;
+    public static final int MAX_ID_BYTES = InputLimits.MAX_ID_BYTES;
 
     private IdChecks() {
     }
@@ -26,6 +27,13 @@ public final class IdChecks {
             return new DecodingValidator.Rejection(Reasons.ID_TOO_LONG, what + " has an event id of " + bytes
                     + " UTF-8 bytes (at most " + MAX_ID_BYTES + "), starting '" + id.substring(0, 32) + "'");
         }
-        return null;
+        // control characters, bidirectional controls, malformed UTF-8: refused as invalid-id (the broker does the same)
+        InputLimits.Problem p = InputLimits.id(id, what + "'s event id");
+        return p == null ? null : new DecodingValidator.Rejection(p.reason(), p.message());
+    }
+
+    /** The rest of a record's documented bounds (InputLimits), as a rejection. */
+    static DecodingValidator.Rejection limits(InputLimits.Problem p, String what) {
+        return p == null ? null : new DecodingValidator.Rejection(p.reason(), what + ": " + p.message());
     }
 }

@@ -3,6 +3,7 @@ package io.alstream.flink.validate;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 
+import io.alstream.connectors.limits.InputLimits;
 import io.alstream.flink.records.DeadLetterRecord.Reasons;
 import io.alstream.flink.records.LabelRecord;
 import io.alstream.flink.records.RawRecord;
@@ -40,6 +41,10 @@ public final class LabelValidator extends DecodingValidator<ConsolidatedLabel, L
         Rejection id = IdChecks.problem(c.getEventId(), "label");
         if (id != null) {
             return id;
+        }
+        Rejection limits = IdChecks.limits(InputLimits.label(c), "label of event " + c.getEventId());
+        if (limits != null) {
+            return limits;
         }
         Integer label = c.getLabel();
         if (label == null) {

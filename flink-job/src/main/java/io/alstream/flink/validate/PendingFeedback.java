@@ -1,5 +1,6 @@
 package io.alstream.flink.validate;
 
+import io.alstream.connectors.limits.InputLimits;
 import io.alstream.flink.records.RawRecord;
 import io.alstream.flink.records.TrainerInput;
 import io.alstream.schemas.LabelRequest;
@@ -27,7 +28,11 @@ public final class PendingFeedback extends DecodingValidator<LabelRequest, Train
         if (id != null) {
             return id;
         }
-        return Rejection.of(FeatureChecks.problem(r.getFeatures(), featureDim), "request for event " + r.getEventId() + ": ");
+        Rejection features = Rejection.of(FeatureChecks.problem(r.getFeatures(), featureDim), "request for event " + r.getEventId() + ": ");
+        if (features != null) {
+            return features;
+        }
+        return IdChecks.limits(InputLimits.request(r), "request for event " + r.getEventId());
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class AlstreamCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // before any HTTP server of this process (Flink's metrics endpoint included) reads the JDK's settings
+        io.alstream.connectors.limits.HttpLimits.install();
         System.exit(execute(args));
     }
 

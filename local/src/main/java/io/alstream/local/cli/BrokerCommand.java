@@ -41,6 +41,14 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--token-secret", description = "Also accept each worker's token derived from this secret (HMAC; at least 16 characters); "
             + "$${env:NAME} or $${file:PATH} keeps it off the command line.")
     String tokenSecret;
+    @Option(names = "--tls-keystore", description = "Serve the worker API over HTTPS with the certificate and key in this PKCS12 key store.")
+    Path tlsKeyStore;
+    @Option(names = "--tls-keystore-password", description = "Password of --tls-keystore (and of its key); "
+            + "$${env:NAME} or $${file:PATH} keeps it off the command line.")
+    String tlsKeyStorePassword;
+    @Option(names = "--revoked-tokens", description = "File of revoked tokens (one a line) and workers (`worker:ID`), read again "
+            + "whenever it changes; a revoked token gets 401 revoked-token.")
+    Path revokedTokens;
     @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary folder; the changelogs restore it).")
     Path stateDir;
     @Option(names = "--method", defaultValue = "dawid-skene", description = "Aggregation: majority, one-coin-ds, dawid-skene (default ${DEFAULT-VALUE}).")
@@ -110,6 +118,13 @@ final class BrokerCommand implements Callable<Integer> {
         }
         if (tokenSecret != null) {
             o.tokenSecret(Secrets.resolve("--token-secret", tokenSecret));
+        }
+        if (revokedTokens != null) {
+            o.revokedTokensFile(revokedTokens);
+        }
+        if (tlsKeyStore != null) {
+            o.tls(tlsKeyStore, tlsKeyStorePassword == null ? null : Secrets.resolve("--tls-keystore-password", tlsKeyStorePassword),
+                    "PKCS12");
         }
         if (stateDir != null) {
             o.stateDir(stateDir);

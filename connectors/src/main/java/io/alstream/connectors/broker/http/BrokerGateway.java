@@ -133,6 +133,7 @@ final class BrokerGateway implements AutoCloseable {
                 .setRequestId(requestId)
                 .setEventId(state.eventId())
                 .setWorkerId(workerId)
+                .setSource("worker-api")
                 .setLabel(label)
                 .setConfidence(confidence)
                 .setAnsweredAt(Instant.ofEpochMilli(now))

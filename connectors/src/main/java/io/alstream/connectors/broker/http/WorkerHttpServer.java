@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +37,8 @@ import io.alstream.connectors.broker.api.AnswerResult;
 import io.alstream.connectors.broker.api.ApiError;
 import io.alstream.connectors.broker.api.TaskView;
 import io.alstream.connectors.broker.state.Json;
+import io.alstream.connectors.limits.HttpLimits;
+import io.alstream.connectors.limits.InputLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -144,6 +145,16 @@ public final class WorkerHttpServer implements AutoCloseable {
     public WorkerHttpServer(InetSocketAddress address, BrokerConfig config, KafkaStreams streams, BrokerSerdes serdes,
                             String bootstrapServers, Map<String, Object> clientOverrides, WorkerTokens tokens,
                             BrokerMetrics metrics, PrometheusMeterRegistry prometheus, OutageWait outage) throws IOException {
+        this(address, config, streams, serdes, bootstrapServers, clientOverrides, tokens, metrics, prometheus, outage, null);
+    }
+
+    /**
+     * @param tls the server's TLS context (its certificate and key), or null to serve plain HTTP
+     */
+    public WorkerHttpServer(InetSocketAddress address, BrokerConfig config, KafkaStreams streams, BrokerSerdes serdes,
+                            String bootstrapServers, Map<String, Object> clientOverrides, WorkerTokens tokens,
+                            BrokerMetrics metrics, PrometheusMeterRegistry prometheus, OutageWait outage,
+                            javax.net.ssl.SSLContext tls) throws IOException {
         this.outage = outage;
         this.gateway = new BrokerGateway(streams, config, serdes, metrics, bootstrapServers, clientOverrides);
         this.tokens = tokens;
@@ -153,13 +164,16 @@ public final class WorkerHttpServer implements AutoCloseable {
         this.page = new WorkerPage(config);
         this.liveView = new BrokerLiveView(metrics);
         this.livePage = new io.alstream.connectors.live.LivePage("/live", liveView);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(config.httpThreads(), r -> {
-            Thread t = new Thread(r, "label-broker-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.server = HttpServer.create(address, 128);
+        // slow clients: time limits on reading and answering, a thread per connection up to httpThreads (HttpLimits)
+        HttpLimits.install();
+        this.executor = HttpLimits.executor("label-broker-http", config.httpThreads());
+        if (tls == null) {
+            this.server = HttpServer.create(address, 128);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 128);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -167,6 +181,11 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Whether the API is served over TLS. */
+    public boolean tls() {
+        return server instanceof com.sun.net.httpserver.HttpsServer;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -271,7 +290,7 @@ public final class WorkerHttpServer implements AutoCloseable {
         }
         String workerId = params.get("workerId");
         if (!WORKER_ID.matcher(workerId).matches()) {
-            throw new ApiException(400, "worker id must match " + WORKER_ID.pattern());
+            throw new ApiException(400, "worker id must match " + WORKER_ID.pattern(), InputLimits.INVALID_ID);
         }
         authorize(ex, workerId);
         byte[] body = readBody(ex);
@@ -287,6 +306,13 @@ public final class WorkerHttpServer implements AutoCloseable {
             return 200;
         }
         String requestId = params.get("requestId");
+        if (requestId != null) {
+            // the same bound and character rules as the topology's (InputLimits): checked before anything is looked up
+            InputLimits.Problem p = InputLimits.id(requestId, "request id");
+            if (p != null) {
+                throw new ApiException(400, p.message(), p.reason());
+            }
+        }
         if (route == ANSWER) {
             AnswerBody a = parseAnswer(body);
             AnswerResult r = gateway.submit(workerId, requestId, a.label, a.confidence);
@@ -333,7 +359,11 @@ public final class WorkerHttpServer implements AutoCloseable {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "the Authorization header must be 'Bearer <token>'", "missing-token");
         }
-        String owner = tokens.workerOf(header.substring(7).trim());
+        String token = header.substring(7).trim();
+        if (tokens.isRevoked(token)) {
+            throw new ApiException(401, "this token has been revoked", "revoked-token");
+        }
+        String owner = tokens.workerOf(token);
         if (owner == null) {
             throw new ApiException(401, "unknown token", "unknown-token");
         }

@@ -28,10 +28,37 @@ import javax.crypto.spec.SecretKeySpec;
 public final class WorkerTokens {
     private final Map<String, String> workerByToken;
     private final byte[] secret;
+    /** Revoked tokens and workers, or null when nothing can be revoked. */
+    private final DenyList denied;
 
     private WorkerTokens(Map<String, String> workerByToken, byte[] secret) {
+        this(workerByToken, secret, null);
+    }
+
+    private WorkerTokens(Map<String, String> workerByToken, byte[] secret, DenyList denied) {
         this.workerByToken = workerByToken;
         this.secret = secret;
+        this.denied = denied;
+    }
+
+    /**
+     * The same tokens, less those a deny list revokes. The file holds one entry a line ({@code #} starts a comment):
+     * a token, revoking that token, or {@code worker:<workerId>}, revoking every token of the worker (its table
+     * token and its derived one). The file is read again whenever its modification time or size changes (looked at
+     * most once a second), so a token is revoked without a restart; a file that cannot be read keeps the last list
+     * (and says so in the log). A missing file at start is an error.
+     */
+    public WorkerTokens revokedBy(Path denyFile) {
+        return new WorkerTokens(workerByToken, secret, new DenyList(denyFile));
+    }
+
+    /** Whether this token, or its worker's tokens, are on the deny list. */
+    public boolean isRevoked(String token) {
+        if (denied == null || token == null) {
+            return false;
+        }
+        String worker = workerOfIgnoringDenial(token);
+        return denied.denies(token, worker);
     }
 
     /** A fixed table of tokens. Two workers may not share a token. */
@@ -72,12 +99,67 @@ public final class WorkerTokens {
         return of(m);
     }
 
-    /** Both sources: the table first, then the secret. */
+    /** Both sources: the table first, then the secret (and either's deny list). */
     public WorkerTokens and(WorkerTokens other) {
         Map<String, String> merged = new HashMap<>(workerByToken);
         merged.putAll(other.workerByToken);
         byte[] s = secret != null ? secret : other.secret;
-        return new WorkerTokens(merged, s);
+        return new WorkerTokens(merged, s, denied != null ? denied : other.denied);
+    }
+
+    /** The deny list file, read again when it changes. */
+    private static final class DenyList {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DenyList.class);
+        private final Path file;
+        private volatile java.util.Set<String> tokens = java.util.Set.of();
+        private volatile java.util.Set<String> workers = java.util.Set.of();
+        private volatile String stamp = "";
+        private volatile long checkedAt;
+
+        DenyList(Path file) {
+            this.file = file;
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("revoked-tokens file " + file + ": no readable file there");
+            }
+            reload();
+        }
+
+        boolean denies(String token, String worker) {
+            long now = System.nanoTime();
+            if (now - checkedAt > 1_000_000_000L) {
+                checkedAt = now;
+                reload();
+            }
+            return tokens.contains(token) || (worker != null && workers.contains(worker));
+        }
+
+        private synchronized void reload() {
+            try {
+                String now = Files.readString(file, StandardCharsets.UTF_8);
+                if (now.equals(stamp)) {
+                    return;
+                }
+                java.util.Set<String> t = new java.util.HashSet<>();
+                java.util.Set<String> w = new java.util.HashSet<>();
+                for (String line : now.split("\\R")) {
+                    String l = line.strip();
+                    if (l.isEmpty() || l.startsWith("#")) {
+                        continue;
+                    }
+                    if (l.startsWith("worker:")) {
+                        w.add(l.substring("worker:".length()).strip());
+                    } else {
+                        t.add(l);
+                    }
+                }
+                tokens = java.util.Set.copyOf(t);
+                workers = java.util.Set.copyOf(w);
+                stamp = now;
+                LOG.info("revoked tokens: {} token(s) and {} worker(s) denied ({})", t.size(), w.size(), file);
+            } catch (IOException e) {
+                LOG.warn("cannot read the revoked-tokens file {} ({}); the last list read stays in force", file, e.toString());
+            }
+        }
     }
 
     /** The token of a worker under a shared secret. */
@@ -85,8 +167,13 @@ public final class WorkerTokens {
         return workerId + "." + signature(secret.getBytes(StandardCharsets.UTF_8), workerId);
     }
 
-    /** The worker a token belongs to, or null if it belongs to no one. */
+    /** The worker a token belongs to, or null if it belongs to no one or is revoked. */
     public String workerOf(String token) {
+        String worker = workerOfIgnoringDenial(token);
+        return worker != null && denied != null && denied.denies(token, worker) ? null : worker;
+    }
+
+    private String workerOfIgnoringDenial(String token) {
         if (token == null || token.isEmpty()) {
             return null;
         }

@@ -22,7 +22,13 @@ public enum RejectReason {
     UNKNOWN_SCHEMA_ID("unknown-schema-id", 400),
     INCOMPATIBLE_SCHEMA("incompatible-schema", 400),
     NULL_VALUE("null-value", 400),
-    MISSING_ID("missing-id", 422);
+    MISSING_ID("missing-id", 422),
+    // The bounds of io.alstream.connectors.limits.InputLimits, shared with the job.
+    ID_TOO_LONG("id-too-long", 400),
+    INVALID_ID("invalid-id", 400),
+    FIELD_TOO_LONG("field-too-long", 400),
+    OUT_OF_RANGE("out-of-range", 422),
+    TOO_LARGE("too-large", 413);
 
     private final String code;
     private final int httpStatus;

@@ -20,6 +20,13 @@ public final class BrokerHeaders {
     /** Set by the HTTP API on an answer it writes: the topology replies under this id. */
     public static final String CORRELATION = "alstream.correlation";
 
+    /**
+     * Set by the tagger on a record over the input bounds (InputLimits): why. The value was cut to what a dead letter
+     * keeps, the key too, and the record's own headers dropped, so the record fits the repartition topic and the
+     * processor dead-letters it as {@code too-large}.
+     */
+    public static final String OVERSIZE = "alstream.oversize";
+
     public static final String KIND_REQUEST = "request";
     public static final String KIND_ANSWER = "answer";
     public static final String KIND_COMMAND = "command";

@@ -18,6 +18,7 @@ import io.alstream.connectors.broker.aggregation.WorkerModel;
 import io.alstream.connectors.broker.aggregation.WorkerModelStore;
 import io.alstream.connectors.broker.api.TaskView;
 import io.alstream.connectors.broker.state.AnswerEntry;
+import io.alstream.connectors.limits.InputLimits;
 import io.alstream.connectors.broker.state.AnswerRules;
 import io.alstream.connectors.broker.state.Json;
 import io.alstream.connectors.broker.state.Lease;
@@ -153,7 +154,16 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
     @Override
     public void process(Record<byte[], byte[]> record) {
         String kind = BrokerHeaders.string(record.headers(), BrokerHeaders.KIND);
-        if (BrokerHeaders.KIND_ANSWER.equals(kind)) {
+        String oversize = BrokerHeaders.string(record.headers(), BrokerHeaders.OVERSIZE);
+        if (oversize != null) {
+            if (BrokerHeaders.KIND_ANSWER.equals(kind)) {
+                metrics.answer("rejected", RejectReason.TOO_LARGE.code());
+            } else {
+                metrics.request(RejectReason.TOO_LARGE.code());
+            }
+            deadLetter(record, RejectReason.TOO_LARGE, "a " + kind + " record over the input bounds: " + oversize
+                    + " (cut before the broker's repartition topic)", null);
+        } else if (BrokerHeaders.KIND_ANSWER.equals(kind)) {
             onAnswer(record);
         } else if (BrokerHeaders.KIND_REQUEST.equals(kind)) {
             onRequest(record);
@@ -182,9 +192,10 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             deadLetter(record, reason, "cannot decode LabelRequest: " + e.getMessage(), null);
             return;
         }
-        if (req.getRequestId() == null || req.getRequestId().isBlank()) {
-            metrics.request(RejectReason.MISSING_ID.code());
-            deadLetter(record, RejectReason.MISSING_ID, "requestId is empty", null);
+        InputLimits.Problem limit = InputLimits.request(req);
+        if (limit != null) {
+            metrics.request(limit.reason());
+            deadLetter(record, RejectReason.ofCode(limit.reason()), "LabelRequest: " + limit.message(), null);
             return;
         }
         String invalid = invalidRequest(req);
@@ -303,8 +314,9 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
             rejectAnswer(record, null, new Rejection(decodeFailure(e), "cannot decode LabelAnswer: " + e.getMessage()));
             return;
         }
-        if (a.getRequestId() == null || a.getRequestId().isBlank() || a.getWorkerId() == null || a.getWorkerId().isBlank()) {
-            rejectAnswer(record, null, new Rejection(RejectReason.MISSING_ID, "an answer needs a requestId and a workerId"));
+        InputLimits.Problem limit = InputLimits.answer(a);
+        if (limit != null) {
+            rejectAnswer(record, null, new Rejection(RejectReason.ofCode(limit.reason()), "LabelAnswer: " + limit.message()));
             return;
         }
         RequestState s = states.get(a.getRequestId());
@@ -415,6 +427,9 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
                 .setRequestedAt(java.time.Instant.ofEpochMilli(s.createdAt()))
                 .setLabelledAt(java.time.Instant.ofEpochMilli(now))
                 .setCloseReason(reason)
+                // provenance: who answered, who consolidated, so a poisoned label can be traced to its workers
+                .setWorkerIds(s.answers().stream().map(AnswerEntry::workerId).toList())
+                .setSource("label-broker/" + config.applicationId())
                 .build();
         context.forward(new Record<>(s.eventId(), new BrokerOutput.Label(out), now));
         metrics.label(method, label != null, reason, answers, confidence, now - s.createdAt());
@@ -709,15 +724,35 @@ final class BrokerProcessor implements Processor<byte[], byte[], String, BrokerO
                 .setSourceTopic(originTopic(record))
                 .setPartition((int) BrokerHeaders.longValue(h, BrokerHeaders.ORIGIN_PARTITION, -1))
                 .setOffset(BrokerHeaders.longValue(h, BrokerHeaders.ORIGIN_OFFSET, -1))
-                .setKey(record.key() == null ? null : java.nio.ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : java.nio.ByteBuffer.wrap(record.value()))
+                .setKey(record.key() == null ? null : java.nio.ByteBuffer.wrap(record.key(), 0,
+                        Math.min(record.key().length, InputLimits.DEAD_LETTER_KEY_BYTES)))
+                .setValue(record.value() == null ? null : java.nio.ByteBuffer.wrap(record.value(), 0,
+                        Math.min(record.value().length, InputLimits.DEAD_LETTER_VALUE_BYTES)))
                 .setErrorClass(reason.code())
-                .setErrorMessage(message == null ? reason.code() : message)
+                .setErrorMessage(deadLetterMessage(record, message == null ? reason.code() : message))
                 .setStage(stage == null ? STAGE : stage)
                 .setFailedAt(java.time.Instant.ofEpochMilli(now))
                 .build();
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        String key = record.key() == null ? null
+                : new String(record.key(), 0, Math.min(record.key().length, InputLimits.DEAD_LETTER_KEY_BYTES), StandardCharsets.UTF_8);
         context.forward(new Record<>(key, new BrokerOutput.Dead(dl), now));
+    }
+
+    /**
+     * The message, cut to {@link InputLimits#DEAD_LETTER_MESSAGE_CHARS}, plus what was cut from the copied key and
+     * value (the same bounds as the job's dead letters), so a rejected record near Kafka's size limit cannot make a
+     * dead letter the exactly-once producer is unable to write, which would stop the stream thread.
+     */
+    private static String deadLetterMessage(Record<byte[], byte[]> record, String message) {
+        String m = message.length() <= InputLimits.DEAD_LETTER_MESSAGE_CHARS ? message
+                : message.substring(0, InputLimits.DEAD_LETTER_MESSAGE_CHARS) + "...";
+        if (record.value() != null && record.value().length > InputLimits.DEAD_LETTER_VALUE_BYTES) {
+            m += "; value truncated from " + record.value().length + " to " + InputLimits.DEAD_LETTER_VALUE_BYTES + " bytes";
+        }
+        if (record.key() != null && record.key().length > InputLimits.DEAD_LETTER_KEY_BYTES) {
+            m += "; key truncated from " + record.key().length + " to " + InputLimits.DEAD_LETTER_KEY_BYTES + " bytes";
+        }
+        return m;
     }
 
     private String originTopic(Record<byte[], byte[]> record) {

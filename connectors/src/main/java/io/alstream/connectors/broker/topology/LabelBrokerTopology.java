@@ -74,15 +74,15 @@ public final class LabelBrokerTopology {
 
         KStream<byte[], byte[]> requests = builder
                 .stream(config.requestsTopic(), Consumed.with(bytes, bytes).withName("broker-read-requests"))
-                .processValues(() -> new OriginTagger(BrokerHeaders.KIND_REQUEST), Named.as("broker-tag-requests"))
+                .process(() -> new OriginTagger(BrokerHeaders.KIND_REQUEST), Named.as("broker-tag-requests"))
                 .repartition(Repartitioned.with(bytes, bytes).withName("broker-requests").withNumberOfPartitions(1));
         KStream<byte[], byte[]> answers = builder
                 .stream(config.answersTopic(), Consumed.with(bytes, bytes).withName("broker-read-answers"))
-                .processValues(() -> new OriginTagger(BrokerHeaders.KIND_ANSWER), Named.as("broker-tag-answers"))
+                .process(() -> new OriginTagger(BrokerHeaders.KIND_ANSWER), Named.as("broker-tag-answers"))
                 .repartition(Repartitioned.with(bytes, bytes).withName("broker-answers").withNumberOfPartitions(1));
         KStream<byte[], byte[]> commands = builder
                 .stream(config.commandsTopic(), Consumed.with(bytes, bytes).withName("broker-read-commands"))
-                .processValues(() -> new OriginTagger(BrokerHeaders.KIND_COMMAND), Named.as("broker-tag-commands"));
+                .process(() -> new OriginTagger(BrokerHeaders.KIND_COMMAND), Named.as("broker-tag-commands"));
 
         KStream<String, BrokerOutput> out = requests
                 .merge(answers, Named.as("broker-merge-answers"))

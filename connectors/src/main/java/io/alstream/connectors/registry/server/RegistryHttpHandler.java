@@ -34,7 +34,11 @@ final class RegistryHttpHandler implements HttpHandler {
     private final RegistryService service;
     private final BasicAuthCheck auth;
     private final RegistryMetrics metrics;
-    private final ObjectMapper json = new ObjectMapper();
+    /** Request bodies: a repeated key or anything after the object is refused (400), not resolved by guessing. */
+    private final ObjectMapper json = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     RegistryHttpHandler(RegistryService service, BasicAuthCheck auth, RegistryMetrics metrics) {
         this.service = service;

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -60,11 +59,8 @@ public final class RegistryServer implements AutoCloseable {
             log.start();
             RegistryService service = new RegistryService(state, log, o.defaultCompatibility());
             server = createHttpServer(o);
-            pool = Executors.newFixedThreadPool(o.httpThreads(), r -> {
-                Thread t = new Thread(r, "registry-http-" + instanceName);
-                t.setDaemon(true);
-                return t;
-            });
+            // slow clients: time limits on reading and answering, a thread per connection up to httpThreads (HttpLimits)
+            pool = io.alstream.connectors.limits.HttpLimits.executor("registry-http-" + instanceName, o.httpThreads());
             server.setExecutor(pool);
             server.createContext("/", new RegistryHttpHandler(service, new BasicAuthCheck(o.users()), new RegistryMetrics(state)));
             server.start();
@@ -125,6 +121,7 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     private static HttpServer createHttpServer(RegistryServerOptions o) throws IOException {
+        io.alstream.connectors.limits.HttpLimits.install();
         InetSocketAddress address = new InetSocketAddress(o.host(), o.port());
         if (o.tlsKeyStore() == null) {
             return HttpServer.create(address, 64);

@@ -28,7 +28,7 @@ public final class RegistryServerOptions {
     private String tlsKeyPassword;
     private TlsContexts.StoreFile tlsClientTrustStore;
     private Duration timeout = Duration.ofSeconds(30);
-    private int httpThreads = 8;
+    private int httpThreads = io.alstream.connectors.limits.HttpLimits.DEFAULT_MAX_THREADS;
     private String instanceName;
 
     public RegistryServerOptions(String bootstrapServers) {

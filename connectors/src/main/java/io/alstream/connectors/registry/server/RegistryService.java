@@ -343,5 +343,11 @@ final class RegistryService {
                 throw RegistryError.badRequest("subject name must not contain control characters");
             }
         }
+        // the bounds and characters of every id alstream takes (InputLimits): at most 1,024 UTF-8 bytes, no
+        // bidirectional controls, no malformed UTF-8
+        io.alstream.connectors.limits.InputLimits.Problem p = io.alstream.connectors.limits.InputLimits.id(subject, "subject name");
+        if (p != null) {
+            throw RegistryError.badRequest(p.message());
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.alstream.connectors.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,5 +48,40 @@ class WorkerTokensTest {
         WorkerTokens t = WorkerTokens.fromFile(file).and(WorkerTokens.derivedFrom(secret));
         assertEquals("carol", t.workerOf("carol-token"));
         assertEquals("dave", t.workerOf(WorkerTokens.derive(secret, "dave")));
+    }
+
+    @Test
+    void aDenyListRevokesTokensAndWorkersAndIsReadAgainWhenItChanges(@TempDir Path dir) throws Exception {
+        Path deny = dir.resolve("revoked.txt");
+        Files.writeString(deny, "# nobody yet\n");
+        String secret = "0123456789abcdef-secret";
+        String erin = WorkerTokens.derive(secret, "erin");
+        WorkerTokens t = WorkerTokens.of(Map.of("carol", "carol-token", "dave", "dave-token"))
+                .and(WorkerTokens.derivedFrom(secret)).revokedBy(deny);
+        assertEquals("carol", t.workerOf("carol-token"));
+        assertEquals("erin", t.workerOf(erin));
+        assertFalse(t.isRevoked("carol-token"));
+
+        Files.writeString(deny, "carol-token\nworker:erin\n");
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!t.isRevoked("carol-token") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertTrue(t.isRevoked("carol-token"), "the changed file is read again");
+        assertNull(t.workerOf("carol-token"));
+        assertTrue(t.isRevoked(erin), "worker:erin revokes erin's derived token");
+        assertNull(t.workerOf(erin));
+        assertEquals("dave", t.workerOf("dave-token"), "others keep their tokens");
+        assertFalse(t.isRevoked("dave-token"));
+        assertFalse(t.isRevoked("nobody-has-this"));
+
+        Files.writeString(deny, "# carol is back\nworker:erin\n");
+        end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (t.isRevoked("carol-token") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertEquals("carol", t.workerOf("carol-token"), "taken off the list, the token works again");
+        assertNull(t.workerOf(erin));
+        assertThrows(IllegalArgumentException.class, () -> WorkerTokens.of(Map.of("a", "b")).revokedBy(dir.resolve("missing")));
     }
 }

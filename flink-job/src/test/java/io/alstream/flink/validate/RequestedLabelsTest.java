@@ -1,0 +1,97 @@
+package io.alstream.flink.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import io.alstream.flink.records.DeadLetterRecord;
+import io.alstream.flink.records.LabelRecord;
+import io.alstream.flink.records.TrainerInput;
+
+/**
+ * Provenance before the trainer: labels pass only for events the job requested; one whose request is read back a
+ * little later waits and passes with it; one never requested becomes an unrequested-label dead letter; and with
+ * job.accept-external-labels every label passes.
+ */
+class RequestedLabelsTest {
+    private static final long GRACE = 60_000;
+
+    private static TrainerInput pending(String id) {
+        return TrainerInput.pending(id, new float[] {1, 2}, 0L);
+    }
+
+    private static TrainerInput label(String id, Integer cls) {
+        LabelRecord l = new LabelRecord();
+        l.eventId = id;
+        l.label = cls;
+        l.features = new float[] {1, 2};
+        l.labelledAt = 1L;
+        return TrainerInput.label(l);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, TrainerInput> harness(boolean acceptExternal)
+            throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RequestedLabels(acceptExternal, GRACE, "labels"),
+                t -> t.eventId, TypeInformation.of(String.class));
+    }
+
+    private static List<String> passed(KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, TrainerInput> h) {
+        List<String> out = new ArrayList<>();
+        for (TrainerInput t : h.extractOutputValues()) {
+            out.add(t.kind + ":" + t.eventId);
+        }
+        return out;
+    }
+
+    @Test
+    void onlyLabelsOfRequestedEventsReachTheTrainer() throws Exception {
+        try (var h = harness(false)) {
+            h.setProcessingTime(0);
+            h.processElement(new StreamRecord<>(pending("asked")));
+            h.processElement(new StreamRecord<>(label("asked", 1)));
+            h.processElement(new StreamRecord<>(label("asked", 1))); // a second copy: the trainer folds it once
+            h.processElement(new StreamRecord<>(label("never-asked", 2)));
+            h.processElement(new StreamRecord<>(label("closed-unlabelled", null)));
+            h.processElement(new StreamRecord<>(label("late-request", 0)));
+            h.setProcessingTime(GRACE / 2);
+            h.processElement(new StreamRecord<>(pending("late-request")));
+            assertEquals(List.of("PENDING:asked", "LABEL:asked", "LABEL:asked", "LABEL:closed-unlabelled", "PENDING:late-request",
+                    "LABEL:late-request"), passed(h), "the late request's label follows it");
+            assertTrue(h.getSideOutput(DeadLetters.TAG) == null || h.getSideOutput(DeadLetters.TAG).isEmpty(), "nothing refused yet");
+
+            h.setProcessingTime(GRACE + 1);
+            assertEquals(6, passed(h).size(), "the unrequested label is not folded");
+            List<DeadLetterRecord> dead = new ArrayList<>();
+            h.getSideOutput(DeadLetters.TAG).forEach(r -> dead.add(r.getValue()));
+            assertEquals(1, dead.size());
+            assertEquals("unrequested-label", dead.get(0).errorClass);
+            assertEquals("never-asked", new String(dead.get(0).key));
+            assertEquals("labels", dead.get(0).sourceTopic);
+            assertTrue(dead.get(0).errorMessage.contains("never asked"), dead.get(0).errorMessage);
+
+            // a request that comes after the label was refused does not bring it back (it is in the dead letters)
+            h.processElement(new StreamRecord<>(pending("never-asked")));
+            assertEquals(7, passed(h).size());
+            assertEquals("PENDING:never-asked", passed(h).get(6));
+        }
+    }
+
+    @Test
+    void externalLabelsPassWhenAllowed() throws Exception {
+        try (var h = harness(true)) {
+            h.setProcessingTime(0);
+            h.processElement(new StreamRecord<>(label("from-a-platform", 1)));
+            h.setProcessingTime(GRACE * 3);
+            assertEquals(List.of("LABEL:from-a-platform"), passed(h));
+            assertTrue(h.getSideOutput(DeadLetters.TAG) == null || h.getSideOutput(DeadLetters.TAG).isEmpty());
+        }
+    }
+}
