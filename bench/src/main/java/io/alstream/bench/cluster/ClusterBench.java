@@ -290,6 +290,8 @@ public final class ClusterBench {
      */
     private List<Phase> retrain(EmbeddedKafka kafka, double rate) throws Exception {
         Map<String, String> job = topics(kafka, "d");
+        // the preloaded labels are for events the job never requested: let them in (provenance check off for this phase)
+        job.putIfAbsent("job.accept-external-labels", "true");
         if (s.retrainEpochs() > 0) {
             job.put("learner.train-epochs", Integer.toString(s.retrainEpochs()));
         }
