@@ -27,6 +27,13 @@ public final class SymmetricInverse {
     /** A deferred correction A^{-1}[:m, :m] += c w w^T (m = w's length); c = 0: none. */
     private double pendingC;
     private double[] pendingW;
+    /**
+     * A deferred rank-r correction of a block append, A^{-1}[:rows, :rows] += G G^T with G [rows x r] row-major;
+     * null: none. At most one of the two corrections waits at a time.
+     */
+    private double[] pendingG;
+    private int pendingRank;
+    private int pendingRows;
 
     public int size() { return n; }
 
@@ -41,10 +48,17 @@ public final class SymmetricInverse {
         int m = c == 0 ? 0 : w.length;
         pendingC = 0;
         pendingW = null;
+        double[] g = pendingG;
+        int rank = pendingRank;
+        int gRows = g == null ? 0 : pendingRows;
+        pendingG = null;
         double[] arr = a;
         int st = stride;
         for (int i = 0; i < n; i++) {
             int row = i * st;
+            if (i < gRows) {
+                correctRow(arr, row, i, g, rank, gRows);
+            }
             if (i < m) {
                 double cw = c * w[i];
                 for (int j = i; j < m; j++) { // apply the waiting rank-one correction to row i
@@ -69,7 +83,7 @@ public final class SymmetricInverse {
      * on the current inverse (no change in between). Returns the Schur complement s = d - k.u.
      */
     public double append(double[] k, double d, double[] u) {
-        if (pendingC != 0) {
+        if (pendingC != 0 || pendingG != null) {
             throw new IllegalStateException("append needs u = A^-1 k from multiply() just before it");
         }
         double s = d - dot(k, u);
@@ -96,6 +110,9 @@ public final class SymmetricInverse {
     public void remove(int e) {
         if (e < 0 || e >= n) {
             throw new IndexOutOfBoundsException(e);
+        }
+        if (pendingG != null) {
+            flush(); // a block append's correction (drops are rare: one extra pass)
         }
         // b = column e of the current A^{-1}, waiting correction included
         double c = pendingC;
@@ -139,6 +156,13 @@ public final class SymmetricInverse {
 
     /** Applies a waiting correction now (before the triangle is read directly). */
     public void flush() {
+        if (pendingG != null) {
+            double[] g = pendingG;
+            pendingG = null;
+            for (int i = 0; i < pendingRows; i++) {
+                correctRow(a, i * stride, i, g, pendingRank, pendingRows);
+            }
+        }
         if (pendingC == 0) {
             return;
         }
@@ -190,6 +214,230 @@ public final class SymmetricInverse {
         n = 0;
         pendingC = 0;
         pendingW = null;
+        pendingG = null;
+    }
+
+    /** Row i of the triangle (columns i..rows-1) += G_i G_j^T: the waiting block correction of one row. */
+    private static void correctRow(double[] arr, int row, int i, double[] g, int rank, int rows) {
+        int gi = i * rank;
+        for (int j = i; j < rows; j++) {
+            int gj = j * rank;
+            double sum = 0;
+            for (int t = 0; t < rank; t++) {
+                sum += g[gi + t] * g[gj + t];
+            }
+            arr[row + j] += sum;
+        }
+    }
+
+    /**
+     * Y = A^{-1} K for m columns at once (K [n x m] row-major, the result likewise), applying a waiting correction
+     * in the same pass: one read of the triangle for a whole batch, where m single products read it m times.
+     */
+    public double[] multiplyMany(double[] k, int m) {
+        if (k.length != n * m) {
+            throw new IllegalArgumentException("matrix of " + k.length + " values for an inverse of size " + n + " and " + m + " columns");
+        }
+        double[] y = new double[n * m];
+        if (n == 0 || m == 0) {
+            return y;
+        }
+        double c = pendingC;
+        double[] w = pendingW;
+        int wRows = c == 0 ? 0 : w.length;
+        double[] g = pendingG;
+        int rank = pendingRank;
+        int gRows = g == null ? 0 : pendingRows;
+        pendingC = 0;
+        pendingW = null;
+        pendingG = null;
+        double[] arr = a;
+        int st = stride;
+        double[] ki = new double[m];
+        double[] acc = new double[m];
+        for (int i = 0; i < n; i++) {
+            int row = i * st;
+            if (i < gRows) {
+                correctRow(arr, row, i, g, rank, gRows);
+            }
+            if (i < wRows) {
+                double cw = c * w[i];
+                for (int j = i; j < wRows; j++) {
+                    arr[row + j] += cw * w[j];
+                }
+            }
+            int im = i * m;
+            System.arraycopy(k, im, ki, 0, m);
+            double aii = arr[row + i];
+            for (int t = 0; t < m; t++) {
+                acc[t] = aii * ki[t];
+            }
+            // each stored a_ij (j > i) serves row i's products (acc) and, by symmetry, row j's (y)
+            for (int j = i + 1; j < n; j++) {
+                double v = arr[row + j];
+                int jm = j * m;
+                for (int t = 0; t < m; t++) {
+                    acc[t] += v * k[jm + t];
+                    y[jm + t] += v * ki[t];
+                }
+            }
+            for (int t = 0; t < m; t++) {
+                y[im + t] += acc[t];
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Appends m rows/columns at once (the block form of {@link #append(double[], double, double[])}): k = K(T, B)
+     * [n x m] row-major, d = K(B,B) + lambda I [m x m], v = {@link #multiplyMany}(k, m) on the current inverse.
+     * With S = d - k^T v = L L^T (Cholesky; S is positive definite when A is), G = v L^{-T} and H = v S^{-1} = G L^{-1}:
+     * <pre>
+     *   [A   k]^-1   [A^-1 + G G^T   -H  ]
+     *   [k^T d]    = [-H^T           S^-1]
+     * </pre>
+     * The rank-m correction G G^T waits for the next pass, as the rank-one one does.
+     */
+    public void appendBlock(double[] k, double[] d, double[] v, int m) {
+        if (pendingC != 0 || pendingG != null) {
+            throw new IllegalStateException("appendBlock needs v = A^-1 k from multiplyMany() just before it");
+        }
+        if (k.length != n * m || v.length != n * m || d.length != m * m) {
+            throw new IllegalArgumentException("block of " + m + " rows: k " + k.length + ", v " + v.length + ", d " + d.length
+                    + " values for an inverse of size " + n);
+        }
+        if (m == 0) {
+            return;
+        }
+        // S = d - k^T v, symmetrised (both triangles are the same number)
+        double[] s = new double[m * m];
+        for (int p = 0; p < m; p++) {
+            for (int q = 0; q < m; q++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += k[i * m + p] * v[i * m + q];
+                }
+                s[p * m + q] = d[p * m + q] - sum;
+            }
+        }
+        for (int p = 0; p < m; p++) {
+            for (int q = p + 1; q < m; q++) {
+                double mean = 0.5 * (s[p * m + q] + s[q * m + p]);
+                s[p * m + q] = mean;
+                s[q * m + p] = mean;
+            }
+        }
+        double[] l = cholesky(s, m);
+        // G = v L^{-T}: row by row, L g_i^T = v_i^T (forward substitution); H = G L^{-1}: h_i L = g_i (backward)
+        double[] g = new double[n * m];
+        double[] h = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            int o = i * m;
+            for (int p = 0; p < m; p++) {
+                double x = v[o + p];
+                for (int q = 0; q < p; q++) {
+                    x -= l[p * m + q] * g[o + q];
+                }
+                g[o + p] = x / l[p * m + p];
+            }
+            for (int p = m - 1; p >= 0; p--) {
+                double x = g[o + p];
+                for (int q = p + 1; q < m; q++) {
+                    x -= h[o + q] * l[q * m + p];
+                }
+                h[o + p] = x / l[p * m + p];
+            }
+        }
+        double[] sinv = inverseFromCholesky(l, m);
+        ensureCapacity(n + m);
+        for (int i = 0; i < n; i++) {
+            int row = i * stride + n;
+            for (int p = 0; p < m; p++) {
+                a[row + p] = -h[i * m + p];
+            }
+        }
+        for (int p = 0; p < m; p++) {
+            int row = (n + p) * stride + n;
+            for (int q = p; q < m; q++) {
+                a[row + q] = sinv[p * m + q];
+            }
+        }
+        if (n > 0) {
+            pendingG = g;
+            pendingRank = m;
+            pendingRows = n;
+        }
+        n += m;
+    }
+
+    /** Lower-triangular L with L L^T = s (m x m); fails clearly if s is not positive definite. */
+    private static double[] cholesky(double[] s, int m) {
+        double[] l = new double[m * m];
+        for (int p = 0; p < m; p++) {
+            for (int q = 0; q <= p; q++) {
+                double sum = s[p * m + q];
+                for (int r = 0; r < q; r++) {
+                    sum -= l[p * m + r] * l[q * m + r];
+                }
+                if (p == q) {
+                    if (!(sum > 0)) {
+                        throw new IllegalStateException("the Schur complement of a block append is not positive definite"
+                                + " (pivot " + sum + " at row " + p + "): the new rows repeat T's or lambda is too small");
+                    }
+                    l[p * m + p] = Math.sqrt(sum);
+                } else {
+                    l[p * m + q] = sum / l[q * m + q];
+                }
+            }
+        }
+        return l;
+    }
+
+    /** S^{-1} = L^{-T} L^{-1}, symmetric, m x m row-major. */
+    private static double[] inverseFromCholesky(double[] l, int m) {
+        double[] linv = new double[m * m]; // L^{-1}, lower triangular
+        for (int c = 0; c < m; c++) {
+            for (int p = c; p < m; p++) {
+                double x = p == c ? 1 : 0;
+                for (int q = c; q < p; q++) {
+                    x -= l[p * m + q] * linv[q * m + c];
+                }
+                linv[p * m + c] = x / l[p * m + p];
+            }
+        }
+        double[] out = new double[m * m];
+        for (int p = 0; p < m; p++) {
+            for (int q = p; q < m; q++) {
+                double sum = 0;
+                for (int r = q; r < m; r++) {
+                    sum += linv[r * m + p] * linv[r * m + q];
+                }
+                out[p * m + q] = sum;
+                out[q * m + p] = sum;
+            }
+        }
+        return out;
+    }
+
+    /** Row i of A^{-1} (length n), any waiting correction included (nothing is applied to the store). */
+    public double[] row(int i) {
+        if (i < 0 || i >= n) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        double[] out = new double[n];
+        for (int j = 0; j < n; j++) {
+            double v = j < i ? a[j * stride + i] : a[i * stride + j];
+            if (pendingC != 0 && i < pendingW.length && j < pendingW.length) {
+                v += pendingC * pendingW[i] * pendingW[j];
+            }
+            if (pendingG != null && i < pendingRows && j < pendingRows) {
+                for (int t = 0; t < pendingRank; t++) {
+                    v += pendingG[i * pendingRank + t] * pendingG[j * pendingRank + t];
+                }
+            }
+            out[j] = v;
+        }
+        return out;
     }
 
     private void ensureCapacity(int rows) {
@@ -224,7 +472,7 @@ public final class SymmetricInverse {
 
     @Override
     public String toString() {
-        return "SymmetricInverse{n=" + n + ", capacity " + stride + (pendingC != 0 ? ", correction waiting" : "") + "}";
+        return "SymmetricInverse{n=" + n + ", capacity " + stride + (pendingC != 0 || pendingG != null ? ", correction waiting" : "") + "}";
     }
 
     /** For tests: the stored triangle and its stride, correction applied. */
