@@ -84,7 +84,8 @@ public final class AlstreamPipeline {
                 .process(new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
                         config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default",
                         config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS))
-                        .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS)))
+                        .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS))
+                        .batching(config.get(JobOptions.TRAINER_BATCH_SIZE), config.get(JobOptions.TRAINER_BATCH_MAX_DELAY_MS)))
                 .returns(TypeInformation.of(ModelBroadcast.class))
                 .setParallelism(1).setMaxParallelism(1)
                 .name("trainer").uid("trainer");
