@@ -28,8 +28,9 @@ public final class SymmetricInverse {
     private double pendingC;
     private double[] pendingW;
     /**
-     * A deferred rank-r correction of a block append, A^{-1}[:rows, :rows] += G G^T with G [rows x r] row-major;
-     * null: none. At most one of the two corrections waits at a time.
+     * A deferred rank-r correction of a block append, A^{-1}[:rows, :rows] += G G^T, G [rows x r] stored
+     * transposed ([r x rows] row-major, so a row's correction is r contiguous axpy loops); null: none. At most one
+     * of the two corrections waits at a time.
      */
     private double[] pendingG;
     private int pendingRank;
@@ -217,16 +218,14 @@ public final class SymmetricInverse {
         pendingG = null;
     }
 
-    /** Row i of the triangle (columns i..rows-1) += G_i G_j^T: the waiting block correction of one row. */
-    private static void correctRow(double[] arr, int row, int i, double[] g, int rank, int rows) {
-        int gi = i * rank;
-        for (int j = i; j < rows; j++) {
-            int gj = j * rank;
-            double sum = 0;
-            for (int t = 0; t < rank; t++) {
-                sum += g[gi + t] * g[gj + t];
+    /** Row i of the triangle (columns i..rows-1) += G_i G_j^T: the waiting block correction of one row (gT = G^T). */
+    private static void correctRow(double[] arr, int row, int i, double[] gT, int rank, int rows) {
+        for (int t = 0; t < rank; t++) {
+            int base = t * rows;
+            double c = gT[base + i];
+            for (int j = i; j < rows; j++) { // an axpy over the row: vectorised by the JIT, unlike a dot per element
+                arr[row + j] += c * gT[base + j];
             }
-            arr[row + j] += sum;
         }
     }
 
@@ -363,7 +362,13 @@ public final class SymmetricInverse {
             }
         }
         if (n > 0) {
-            pendingG = g;
+            double[] gT = new double[m * n];
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < m; p++) {
+                    gT[p * n + i] = g[i * m + p];
+                }
+            }
+            pendingG = gT;
             pendingRank = m;
             pendingRows = n;
         }
@@ -432,7 +437,7 @@ public final class SymmetricInverse {
             }
             if (pendingG != null && i < pendingRows && j < pendingRows) {
                 for (int t = 0; t < pendingRank; t++) {
-                    v += pendingG[i * pendingRank + t] * pendingG[j * pendingRank + t];
+                    v += pendingG[t * pendingRows + i] * pendingG[t * pendingRows + j];
                 }
             }
             out[j] = v;
