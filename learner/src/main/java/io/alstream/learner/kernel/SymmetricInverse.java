@@ -33,6 +33,8 @@ public final class SymmetricInverse {
      * of the two corrections waits at a time.
      */
     private double[] pendingG;
+    /** The block correction's weights: A^{-1} += G diag(pendingD) G^T (1/D of S = L D L^T). */
+    private double[] pendingD;
     private int pendingRank;
     private int pendingRows;
 
@@ -50,6 +52,7 @@ public final class SymmetricInverse {
         pendingC = 0;
         pendingW = null;
         double[] g = pendingG;
+        double[] gw = pendingD;
         int rank = pendingRank;
         int gRows = g == null ? 0 : pendingRows;
         pendingG = null;
@@ -58,7 +61,7 @@ public final class SymmetricInverse {
         for (int i = 0; i < n; i++) {
             int row = i * st;
             if (i < gRows) {
-                correctRow(arr, row, i, g, rank, gRows);
+                correctRow(arr, row, i, g, gw, rank, gRows);
             }
             if (i < m) {
                 double cw = c * w[i];
@@ -161,7 +164,7 @@ public final class SymmetricInverse {
             double[] g = pendingG;
             pendingG = null;
             for (int i = 0; i < pendingRows; i++) {
-                correctRow(a, i * stride, i, g, pendingRank, pendingRows);
+                correctRow(a, i * stride, i, g, pendingD, pendingRank, pendingRows);
             }
         }
         if (pendingC == 0) {
@@ -216,13 +219,14 @@ public final class SymmetricInverse {
         pendingC = 0;
         pendingW = null;
         pendingG = null;
+        pendingD = null;
     }
 
-    /** Row i of the triangle (columns i..rows-1) += G_i G_j^T: the waiting block correction of one row (gT = G^T). */
-    private static void correctRow(double[] arr, int row, int i, double[] gT, int rank, int rows) {
+    /** Row i of the triangle (columns i..rows-1) += G_i D G_j^T: the waiting block correction of one row (gT = G^T). */
+    private static void correctRow(double[] arr, int row, int i, double[] gT, double[] w, int rank, int rows) {
         for (int t = 0; t < rank; t++) {
             int base = t * rows;
-            double c = gT[base + i];
+            double c = gT[base + i] * w[t];
             for (int j = i; j < rows; j++) { // an axpy over the row: vectorised by the JIT, unlike a dot per element
                 arr[row + j] += c * gT[base + j];
             }
@@ -245,6 +249,7 @@ public final class SymmetricInverse {
         double[] w = pendingW;
         int wRows = c == 0 ? 0 : w.length;
         double[] g = pendingG;
+        double[] gw = pendingD;
         int rank = pendingRank;
         int gRows = g == null ? 0 : pendingRows;
         pendingC = 0;
@@ -257,7 +262,7 @@ public final class SymmetricInverse {
         for (int i = 0; i < n; i++) {
             int row = i * st;
             if (i < gRows) {
-                correctRow(arr, row, i, g, rank, gRows);
+                correctRow(arr, row, i, g, gw, rank, gRows);
             }
             if (i < wRows) {
                 double cw = c * w[i];
@@ -290,12 +295,13 @@ public final class SymmetricInverse {
     /**
      * Appends m rows/columns at once (the block form of {@link #append(double[], double, double[])}): k = K(T, B)
      * [n x m] row-major, d = K(B,B) + lambda I [m x m], v = {@link #multiplyMany}(k, m) on the current inverse.
-     * With S = d - k^T v = L L^T (Cholesky; S is positive definite when A is), G = v L^{-T} and H = v S^{-1} = G L^{-1}:
+     * With the Schur complement S = d - k^T v = L D L^T (L unit lower triangular), G = v L^{-T} and
+     * H = v S^{-1} = G D^{-1} L^{-1}:
      * <pre>
-     *   [A   k]^-1   [A^-1 + G G^T   -H  ]
-     *   [k^T d]    = [-H^T           S^-1]
+     *   [A   k]^-1   [A^-1 + G D^-1 G^T   -H  ]
+     *   [k^T d]    = [-H^T                S^-1]
      * </pre>
-     * The rank-m correction G G^T waits for the next pass, as the rank-one one does.
+     * The rank-m correction waits for the next pass, as the rank-one one does.
      */
     public void appendBlock(double[] k, double[] d, double[] v, int m) {
         if (pendingC != 0 || pendingG != null) {
@@ -326,8 +332,9 @@ public final class SymmetricInverse {
                 s[q * m + p] = mean;
             }
         }
-        double[] l = cholesky(s, m);
-        // G = v L^{-T}: row by row, L g_i^T = v_i^T (forward substitution); H = G L^{-1}: h_i L = g_i (backward)
+        double[] l = new double[m * m];
+        double[] dd = ldl(s, m, l);
+        // row by row: L g_i^T = v_i^T (forward substitution), then h_i L = g_i D^{-1} (backward)
         double[] g = new double[n * m];
         double[] h = new double[n * m];
         for (int i = 0; i < n; i++) {
@@ -337,17 +344,17 @@ public final class SymmetricInverse {
                 for (int q = 0; q < p; q++) {
                     x -= l[p * m + q] * g[o + q];
                 }
-                g[o + p] = x / l[p * m + p];
+                g[o + p] = x;
             }
             for (int p = m - 1; p >= 0; p--) {
-                double x = g[o + p];
+                double x = g[o + p] / dd[p];
                 for (int q = p + 1; q < m; q++) {
                     x -= h[o + q] * l[q * m + p];
                 }
-                h[o + p] = x / l[p * m + p];
+                h[o + p] = x;
             }
         }
-        double[] sinv = inverseFromCholesky(l, m);
+        double[] sinv = inverseFromLdl(l, dd, m);
         ensureCapacity(n + m);
         for (int i = 0; i < n; i++) {
             int row = i * stride + n;
@@ -368,46 +375,56 @@ public final class SymmetricInverse {
                     gT[p * n + i] = g[i * m + p];
                 }
             }
+            double[] w = new double[m];
+            for (int p = 0; p < m; p++) {
+                w[p] = 1 / dd[p];
+            }
             pendingG = gT;
+            pendingD = w;
             pendingRank = m;
             pendingRows = n;
         }
         n += m;
     }
 
-    /** Lower-triangular L with L L^T = s (m x m); fails clearly if s is not positive definite. */
-    private static double[] cholesky(double[] s, int m) {
-        double[] l = new double[m * m];
+    /**
+     * S = L D L^T (m x m, no pivoting): fills l (unit lower triangular) and returns D's diagonal. Like the rank-one
+     * append, it needs S non-singular only, not positive definite; a zero pivot fails clearly.
+     */
+    private static double[] ldl(double[] s, int m, double[] l) {
+        double[] d = new double[m];
         for (int p = 0; p < m; p++) {
-            for (int q = 0; q <= p; q++) {
-                double sum = s[p * m + q];
-                for (int r = 0; r < q; r++) {
-                    sum -= l[p * m + r] * l[q * m + r];
+            double dp = s[p * m + p];
+            for (int r = 0; r < p; r++) {
+                dp -= l[p * m + r] * l[p * m + r] * d[r];
+            }
+            if (dp == 0 || !Double.isFinite(dp)) {
+                throw new IllegalStateException("the Schur complement of a block append is singular (pivot " + dp
+                        + " at row " + p + "): the new rows repeat T's or each other's, or lambda is too small");
+            }
+            d[p] = dp;
+            l[p * m + p] = 1;
+            for (int q = p + 1; q < m; q++) {
+                double x = s[q * m + p];
+                for (int r = 0; r < p; r++) {
+                    x -= l[q * m + r] * l[p * m + r] * d[r];
                 }
-                if (p == q) {
-                    if (!(sum > 0)) {
-                        throw new IllegalStateException("the Schur complement of a block append is not positive definite"
-                                + " (pivot " + sum + " at row " + p + "): the new rows repeat T's or lambda is too small");
-                    }
-                    l[p * m + p] = Math.sqrt(sum);
-                } else {
-                    l[p * m + q] = sum / l[q * m + q];
-                }
+                l[q * m + p] = x / dp;
             }
         }
-        return l;
+        return d;
     }
 
-    /** S^{-1} = L^{-T} L^{-1}, symmetric, m x m row-major. */
-    private static double[] inverseFromCholesky(double[] l, int m) {
-        double[] linv = new double[m * m]; // L^{-1}, lower triangular
+    /** S^{-1} = L^{-T} D^{-1} L^{-1}, symmetric, m x m row-major. */
+    private static double[] inverseFromLdl(double[] l, double[] d, int m) {
+        double[] linv = new double[m * m]; // L^{-1}, unit lower triangular
         for (int c = 0; c < m; c++) {
             for (int p = c; p < m; p++) {
                 double x = p == c ? 1 : 0;
                 for (int q = c; q < p; q++) {
                     x -= l[p * m + q] * linv[q * m + c];
                 }
-                linv[p * m + c] = x / l[p * m + p];
+                linv[p * m + c] = x;
             }
         }
         double[] out = new double[m * m];
@@ -415,7 +432,7 @@ public final class SymmetricInverse {
             for (int q = p; q < m; q++) {
                 double sum = 0;
                 for (int r = q; r < m; r++) {
-                    sum += linv[r * m + p] * linv[r * m + q];
+                    sum += linv[r * m + p] * linv[r * m + q] / d[r];
                 }
                 out[p * m + q] = sum;
                 out[q * m + p] = sum;
@@ -437,7 +454,7 @@ public final class SymmetricInverse {
             }
             if (pendingG != null && i < pendingRows && j < pendingRows) {
                 for (int t = 0; t < pendingRank; t++) {
-                    v += pendingG[t * pendingRows + i] * pendingG[t * pendingRows + j];
+                    v += pendingG[t * pendingRows + i] * pendingG[t * pendingRows + j] * pendingD[t];
                 }
             }
             out[j] = v;
