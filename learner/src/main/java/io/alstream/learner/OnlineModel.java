@@ -335,8 +335,9 @@ public final class OnlineModel implements AutoCloseable {
                             - seg.pendingCount());
                     seg.folds.add(new SegmentFold(q, e, i, confirmed, refresh, version));
                     if (refresh) {
-                        seg = flush(seg, results);
+                        flush(seg, results);
                         refreshNow();
+                        seg = new Segment(warm); // a retrain on this thread has made the model warm by now
                     }
                 }
                 default -> throw new IllegalStateException("unknown model input " + in.kind());

@@ -162,9 +162,9 @@ class BatchApplyTest {
             assertEquals(e.fold().confirmedPending(), a.fold().confirmedPending(), what + ": input " + i + " confirmed");
             assertEquals(e.fold().refreshed(), a.fold().refreshed(), what + ": input " + i + " refreshed");
             assertEquals(e.fold().version(), a.fold().version(), what + ": input " + i + " version");
+            assertEquals(e.warmBefore(), a.warmBefore(), what + ": input " + i + " warm");
             if (predictions) {
                 assertEquals(e.fold().predictedBefore(), a.fold().predictedBefore(), what + ": input " + i + " prediction");
-                assertEquals(e.warmBefore(), a.warmBefore(), what + ": input " + i + " warm");
             }
         }
     }
