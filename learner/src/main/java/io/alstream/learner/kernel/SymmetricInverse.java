@@ -257,8 +257,14 @@ public final class SymmetricInverse {
         pendingG = null;
         double[] arr = a;
         int st = stride;
-        double[] ki = new double[m];
-        double[] acc = new double[m];
+        // columns laid out contiguously: each is multiply()'s loop over the row, while the row stays in cache
+        double[] kT = new double[m * n];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < m; t++) {
+                kT[t * n + i] = k[i * m + t];
+            }
+        }
+        double[] yT = new double[m * n];
         for (int i = 0; i < n; i++) {
             int row = i * st;
             if (i < gRows) {
@@ -270,23 +276,23 @@ public final class SymmetricInverse {
                     arr[row + j] += cw * w[j];
                 }
             }
-            int im = i * m;
-            System.arraycopy(k, im, ki, 0, m);
             double aii = arr[row + i];
             for (int t = 0; t < m; t++) {
-                acc[t] = aii * ki[t];
-            }
-            // each stored a_ij (j > i) serves row i's products (acc) and, by symmetry, row j's (y)
-            for (int j = i + 1; j < n; j++) {
-                double v = arr[row + j];
-                int jm = j * m;
-                for (int t = 0; t < m; t++) {
-                    acc[t] += v * k[jm + t];
-                    y[jm + t] += v * ki[t];
+                int base = t * n;
+                double ki = kT[base + i];
+                double dot = aii * ki;
+                // each stored a_ij (j > i) serves y_i (dot) and, by symmetry, y_j
+                for (int j = i + 1; j < n; j++) {
+                    double v = arr[row + j];
+                    dot += v * kT[base + j];
+                    yT[base + j] += v * ki;
                 }
+                yT[base + i] += dot;
             }
+        }
+        for (int i = 0; i < n; i++) {
             for (int t = 0; t < m; t++) {
-                y[im + t] += acc[t];
+                y[i * m + t] = yT[t * n + i];
             }
         }
         return y;
