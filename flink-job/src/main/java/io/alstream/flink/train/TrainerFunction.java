@@ -245,7 +245,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         if (in.kind != TrainerInput.Kind.PENDING && in.kind != TrainerInput.Kind.LABEL) {
             throw new IllegalStateException("unknown trainer input " + in.kind);
         }
-        batch.add(in);
+        batch.add(in); // kept past this call: safe while the job leaves Flink's object reuse off (it does)
         if (batch.size() < batchSize) {
             long due = ctx.timerService().currentProcessingTime() + batchMaxDelayMs;
             if (due < timerAt) { // onTimer applies the batch
