@@ -14,15 +14,24 @@ final class ModelFixture {
     private ModelFixture() { }
 
     static LearnerConfig config(List<String> functions, LearnerConfig.Precision precision) {
-        return LearnerConfig.builder().inputDim(DIM).numClasses(CLASSES).hiddenWidths(256)
+        return config(functions, precision, DIM);
+    }
+
+    /** As {@link #config(List, LearnerConfig.Precision)} with dim input features (784: the Fashion-MNIST network). */
+    static LearnerConfig config(List<String> functions, LearnerConfig.Precision precision, int dim) {
+        return LearnerConfig.builder().inputDim(dim).numClasses(CLASSES).hiddenWidths(256)
                 .warmupLabels(64).trainEpochs(5).kernelCap(1 << 20).refreshGrowth(0).precision(precision)
                 .acquisitionFunctions(functions).selectBy(functions.get(0)).build();
     }
 
     static float[][] rows(SplitMix64 rng, int n) {
-        float[][] out = new float[n][DIM];
+        return rows(rng, n, DIM);
+    }
+
+    static float[][] rows(SplitMix64 rng, int n, int dim) {
+        float[][] out = new float[n][dim];
         for (float[] r : out) {
-            for (int j = 0; j < DIM; j++) {
+            for (int j = 0; j < dim; j++) {
                 r[j] = (float) rng.nextDouble();
             }
         }
@@ -33,11 +42,12 @@ final class ModelFixture {
     static OnlineModel model(LearnerConfig config, int kernelSize) {
         SplitMix64 rng = new SplitMix64(77);
         OnlineModel m = OnlineModel.create(config);
-        float[][] seed = rows(rng, 64);
+        int dim = config.inputDim();
+        float[][] seed = rows(rng, 64, dim);
         for (int i = 0; i < seed.length; i++) {
             m.fold("seed" + i, seed[i], i % CLASSES); // the 64th triggers the warm-up training (T restarts empty)
         }
-        float[][] xs = rows(rng, kernelSize);
+        float[][] xs = rows(rng, kernelSize, dim);
         String[] ids = new String[kernelSize];
         int[] ys = new int[kernelSize];
         for (int i = 0; i < kernelSize; i++) {

@@ -95,7 +95,9 @@ public final class AlstreamPipeline {
                         new TrainerFunction(learner, config.get(JobOptions.MODEL_BROADCAST_INTERVAL_MS),
                                 config.get(JobOptions.PREQUENTIAL_DECAY), heldOut, "default",
                                 config.get(JobOptions.MODEL_SNAPSHOT_INTERVAL_MS))
-                                .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS))))
+                                .heldOutEvery(config.get(JobOptions.HELDOUT_INTERVAL_MS))
+                                .batching(config.get(JobOptions.TRAINER_BATCH_SIZE),
+                                        config.get(JobOptions.TRAINER_BATCH_MAX_DELAY_MS))))
                 .setParallelism(1).setMaxParallelism(1)
                 .name("trainer").uid("trainer");
 

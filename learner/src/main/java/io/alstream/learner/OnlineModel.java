@@ -245,6 +245,208 @@ public final class OnlineModel implements AutoCloseable {
         return folded;
     }
 
+    /**
+     * Applies a batch of the trainer's inputs, in order, to the same end state as one call each
+     * ({@link #addPending}, {@link #fold}, {@link #dropPending}; A^{-1} and predictions equal to rounding), with
+     * the numerical work done once per batch: one forward/backward pass for the new rows, K(T,B) once, one pass
+     * over A^{-1} for V = A^{-1} K(T,B) (every new row's prediction comes from it), and one rank-|B| block update
+     * instead of |B| rank-one updates. A confirmation of an entry already in T computes no features: its
+     * prediction is y_i - lambda alpha_i (O(|T|)) and only its target changes.
+     *
+     * <p>Order within the batch is kept where it matters: duplicates, the |T| cap, pending/label/drop of the same
+     * id and the retrain schedule are decided input by input as the single calls would. The work is split where
+     * the single calls would need the state in between: before a drop of an entry already in T, before a retrain
+     * starts, and before each pending add when pseudo-labels come from the online model. A label's
+     * {@code predictedBefore} (prequential accuracy) is the prediction of the model as it stood at the start of
+     * its part of the batch, so it can miss the labels just before it in the same batch; with batches of one it is
+     * exactly {@link #fold}'s.
+     */
+    public List<ModelInput.Result> apply(List<ModelInput> inputs) {
+        ModelInput.Result[] results = new ModelInput.Result[inputs.size()];
+        Segment seg = new Segment(warm);
+        for (int q = 0; q < inputs.size(); q++) {
+            ModelInput in = inputs.get(q);
+            String id = in.eventId();
+            switch (in.kind()) {
+                case PENDING -> {
+                    double[] x = toDouble(checkDim(in.x()));
+                    if (foldedIds.contains(id) || seg.find(id) != null || state.indexOf(id) >= 0
+                            || state.size() + seg.entries.size() >= config.kernelCap()) {
+                        results[q] = new ModelInput.Result(false, null, false);
+                        continue;
+                    }
+                    if (config.pseudoLabelSource() == PseudoLabelSource.ONLINE) {
+                        seg = flush(seg, results); // its pseudo-label is the online model's prediction now
+                        state.append(new KernelEntry(id, x, oneHot(pseudoLabel(x)), true));
+                    } else {
+                        seg.entries.add(new SegmentEntry(id, x)); // pseudo-label from f0 of the batch's pass
+                    }
+                    version++;
+                    results[q] = new ModelInput.Result(true, null, false);
+                }
+                case DROP -> {
+                    SegmentEntry e = seg.find(id);
+                    int i = e == null ? state.indexOf(id) : -1;
+                    if (e != null && e.pending) {
+                        seg.entries.remove(e);
+                    } else if (e == null && i >= 0 && state.entries().get(i).pending() && !seg.targets.containsKey(i)) {
+                        seg = flush(seg, results); // the reverse update needs T as the inputs before left it
+                        state.remove(state.indexOf(id));
+                    } else {
+                        results[q] = new ModelInput.Result(false, null, false);
+                        continue;
+                    }
+                    version++;
+                    results[q] = new ModelInput.Result(true, null, false);
+                }
+                case LABEL -> {
+                    double[] x = toDouble(checkDim(in.x()));
+                    if (in.label() < 0 || in.label() >= config.numClasses()) {
+                        throw new IllegalArgumentException("label " + in.label() + " of " + id + " outside [0, "
+                                + config.numClasses() + ")");
+                    }
+                    if (foldedIds.contains(id)) {
+                        results[q] = new ModelInput.Result(false,
+                                new FoldResult(FoldResult.Status.DUPLICATE, -1, false, false, version), warm);
+                        continue;
+                    }
+                    double[] target = oneHot(in.label());
+                    SegmentEntry e = seg.find(id);
+                    int i = e == null ? state.indexOf(id) : -1;
+                    boolean confirmed = e != null || i >= 0;
+                    if (e != null) {
+                        e.target = target;
+                        e.pending = false;
+                    } else if (i >= 0) {
+                        seg.targets.put(i, target);
+                        seg.confirmedPendingInT += state.entries().get(i).pending() ? 1 : 0;
+                    } else {
+                        e = new SegmentEntry(id, x);
+                        e.target = target;
+                        e.pending = false;
+                        seg.entries.add(e);
+                    }
+                    rememberFolded(id);
+                    rememberForTraining(x, in.label());
+                    labelsFolded++;
+                    labelsSinceRefresh++;
+                    version++;
+                    boolean refresh = refreshDue(state.size() + seg.entries.size() - pendingCount() + seg.confirmedPendingInT
+                            - seg.pendingCount());
+                    seg.folds.add(new SegmentFold(q, e, i, confirmed, refresh, version));
+                    if (refresh) {
+                        flush(seg, results);
+                        refreshNow();
+                        seg = new Segment(warm); // a retrain on this thread has made the model warm by now
+                    }
+                }
+                default -> throw new IllegalStateException("unknown model input " + in.kind());
+            }
+        }
+        flush(seg, results);
+        return java.util.Arrays.asList(results);
+    }
+
+    /**
+     * Does a segment's numerical work (see {@link #apply}): predictions of its labels on the state at its start,
+     * then the target changes of entries already in T, then one block append of its new entries. Returns an
+     * empty segment that starts from the state now.
+     */
+    private Segment flush(Segment seg, ModelInput.Result[] results) {
+        if (seg.isEmpty()) {
+            return seg.warmAtStart == warm ? seg : new Segment(warm);
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            List<SegmentEntry> es = seg.entries;
+            NtkFeatures f = null;
+            KernelRegressionState.BatchProducts p = null;
+            double[][] predicted = null;
+            if (!es.isEmpty()) {
+                double[][] xs = new double[es.size()][];
+                for (int r = 0; r < xs.length; r++) {
+                    xs[r] = es.get(r).x;
+                }
+                f = state.featuresOf(xs);
+                p = state.products(f);
+                predicted = state.predictBatch(f, p);
+            }
+            for (SegmentFold fold : seg.folds) {
+                double[] before = fold.entry != null ? predicted[es.indexOf(fold.entry)] : state.predictEntry(fold.indexInT);
+                results[fold.input] = new ModelInput.Result(true, new FoldResult(FoldResult.Status.FOLDED, argmax(before),
+                        fold.confirmed, fold.refresh, fold.version), seg.warmAtStart);
+            }
+            for (java.util.Map.Entry<Integer, double[]> t : seg.targets.entrySet()) {
+                state.setTarget(t.getKey(), t.getValue(), false);
+            }
+            if (!es.isEmpty()) {
+                double[] f0 = f.outputs().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+                int c = config.numClasses();
+                List<KernelEntry> added = new ArrayList<>(es.size());
+                for (int r = 0; r < es.size(); r++) {
+                    SegmentEntry e = es.get(r);
+                    // a pending entry's pseudo-label: onehot argmax f0(x) (PseudoLabelSource.NETWORK)
+                    double[] target = e.target != null ? e.target
+                            : oneHot(argmax(java.util.Arrays.copyOfRange(f0, r * c, (r + 1) * c)));
+                    added.add(new KernelEntry(e.id, e.x, target, e.pending));
+                }
+                state.appendAll(added, f, p);
+            }
+        }
+        return new Segment(warm);
+    }
+
+    /** The part of a batch whose numerical work waits for {@link #flush}. */
+    private static final class Segment {
+        final boolean warmAtStart;
+        /** New entries for the end of T, in order (pending ones without a target yet). */
+        final List<SegmentEntry> entries = new ArrayList<>();
+        /** New targets of entries already in T (labels confirming them), by index in T. */
+        final java.util.Map<Integer, double[]> targets = new java.util.LinkedHashMap<>();
+        final List<SegmentFold> folds = new ArrayList<>();
+        int confirmedPendingInT;
+
+        Segment(boolean warmAtStart) {
+            this.warmAtStart = warmAtStart;
+        }
+
+        SegmentEntry find(String id) {
+            for (SegmentEntry e : entries) {
+                if (e.id.equals(id)) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
+        int pendingCount() {
+            int n = 0;
+            for (SegmentEntry e : entries) {
+                n += e.pending ? 1 : 0;
+            }
+            return n;
+        }
+
+        boolean isEmpty() {
+            return entries.isEmpty() && targets.isEmpty() && folds.isEmpty();
+        }
+    }
+
+    private static final class SegmentEntry {
+        final String id;
+        final double[] x;
+        double[] target;
+        boolean pending = true;
+
+        SegmentEntry(String id, double[] x) {
+            this.id = id;
+            this.x = x;
+        }
+    }
+
+    /** A label of the segment: the result slot, and where its prediction comes from (a new row, or entry i of T). */
+    private record SegmentFold(int input, SegmentEntry entry, int indexInT, boolean confirmed, boolean refresh, long version) { }
+
     /** Remembers a folded id; the oldest leaves once the window is full (LinkedHashSet keeps insertion order). */
     private void rememberFolded(String eventId) {
         foldedIds.add(eventId);
@@ -256,11 +458,14 @@ public final class OnlineModel implements AutoCloseable {
     }
 
     private boolean refreshDue() {
+        // only folded labels count toward the cap: pending entries never trigger a retrain by themselves
+        return refreshDue(state.size() - pendingCount());
+    }
+
+    private boolean refreshDue(int labelsInT) {
         if (retrain != null) {
             return false; // one retrain at a time; the schedule is looked at again when it is swapped in
         }
-        // only folded labels count toward the cap: pending entries never trigger a retrain by themselves
-        int labelsInT = state.size() - pendingCount();
         if (!warm) {
             return (config.warmupLabels() > 0 && labelsFolded >= config.warmupLabels()) || labelsInT >= config.kernelCap();
         }

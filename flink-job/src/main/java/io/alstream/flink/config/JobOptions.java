@@ -68,6 +68,10 @@ public final class JobOptions {
             "The trainer broadcasts the newest model version to the scorers at most this often.");
     public static final ConfigOption<Long> MODEL_SNAPSHOT_INTERVAL_MS = longOpt("job", "job.model-snapshot-interval-ms", "10000",
             "Between retrains the trainer broadcasts deltas (entries of T appended, confirmed, dropped) that scorers apply in place, and a full snapshot at least this often; 0 = every version in full.");
+    public static final ConfigOption<Integer> TRAINER_BATCH_SIZE = integer("job", "job.trainer-batch-size", "32",
+            "The trainer folds up to this many inputs (requests, labels, closes) as one batch: one features pass, one pass over A^-1 and one block update per batch instead of one per input (the model is the same); 1 = each input at once.");
+    public static final ConfigOption<Long> TRAINER_BATCH_MAX_DELAY_MS = longOpt("job", "job.trainer-batch-max-delay-ms", "20",
+            "The trainer applies a batch at the latest this long after its first input arrived (and always before a checkpoint).");
     public static final ConfigOption<Long> HELDOUT_INTERVAL_MS = longOpt("job", "job.heldout-interval-ms", "10000",
             "With data.held-out-path, the trainer evaluates the held-out set after each retrain, otherwise at most this often, and at the latest this long after the last label (0: at every published version).");
     public static final ConfigOption<Long> REQUEST_DEADLINE_MS = longOpt("job", "job.request-deadline-ms", "600000",

@@ -30,6 +30,7 @@ import io.alstream.flink.records.ModelUpdateRecord;
 import io.alstream.flink.records.TrainerInput;
 import io.alstream.learner.FoldResult;
 import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.ModelInput;
 import io.alstream.learner.ModelStats;
 import io.alstream.learner.OnlineModel;
 import io.alstream.learner.util.StateChunks;
@@ -45,6 +46,11 @@ import io.alstream.learner.util.StateChunks;
  * the current linearisation; a processing-time timer polls it and swaps the new network in (the labels and
  * pending entries that arrived meanwhile are re-applied). A checkpoint taken meanwhile stores the retrain's
  * inputs, and a restore redoes it with the same seed, so it yields the same network.
+ *
+ * <p>With {@link #batching} the inputs are folded in batches ({@link OnlineModel#apply}: one features pass, one
+ * pass over A^{-1} and one block update per batch instead of one per input): a batch is applied when it holds
+ * {@code job.trainer-batch-size} inputs, at the latest {@code job.trainer-batch-max-delay-ms} after its first, on
+ * every timer, and before every checkpoint, so a checkpoint never leaves an input behind in the buffer.
  *
  * <p>The model lives in a field and is written to state only at checkpoints, so a label costs one O(|T|^2) update,
  * not a serialization. Folding is idempotent by event id (the learner keeps the ids), so a label delivered twice,
@@ -83,6 +89,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private final String modelId;
     private final long snapshotIntervalMs;
     private long heldOutIntervalMs;
+    private int batchSize = 1;
+    private long batchMaxDelayMs;
 
     private transient ListState<byte[]> modelState;
     private transient ListState<byte[]> bookkeepingState;
@@ -111,12 +119,15 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     /** When the fold now running started (0 = none), for the metrics thread. */
     private transient volatile long foldStartedAt;
 
+    /** Inputs received and not applied yet (at most batchSize; applied before every checkpoint). */
+    private transient List<TrainerInput> batch;
     private transient Counter labelsFolded;
     private transient Counter duplicates;
     private transient Counter unlabelled;
     private transient Counter refreshes;
     private transient Histogram labelLatency;
     private transient Histogram foldLatency;
+    private transient Histogram batchSizes;
 
     public TrainerFunction(LearnerConfig learnerConfig, long publishIntervalMs, double prequentialDecay,
                            HeldOutSet heldOut, String modelId) {
@@ -140,6 +151,20 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
      */
     public TrainerFunction heldOutEvery(long intervalMs) {
         this.heldOutIntervalMs = intervalMs;
+        return this;
+    }
+
+    /**
+     * Folds inputs in batches of up to size (1: each input at once, the default), applied at the latest
+     * maxDelayMs after the first input of a batch arrived.
+     */
+    public TrainerFunction batching(int size, long maxDelayMs) {
+        if (size < 1 || maxDelayMs < 0) {
+            throw new IllegalArgumentException("job.trainer-batch-size must be >= 1 and job.trainer-batch-max-delay-ms >= 0, were "
+                    + size + " and " + maxDelayMs);
+        }
+        this.batchSize = size;
+        this.batchMaxDelayMs = maxDelayMs;
         return this;
     }
 
@@ -222,6 +247,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        applyBatch(); // inputs already taken from the input channels belong to this checkpoint's state
         List<byte[]> pieces = new ArrayList<>();
         try (StateChunks.Writer w = new StateChunks.Writer(StateChunks.DEFAULT_CHUNK_BYTES, pieces::add)) {
             model.writeWithoutKeptLabels(w);
@@ -264,6 +290,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         refreshesCounted = model.stats().refreshCount();
         labelLatency = g.histogram("label_latency_ms", new DescriptiveStatisticsHistogram(1024));
         foldLatency = g.histogram("fold_latency_ms", new DescriptiveStatisticsHistogram(1024));
+        batch = new ArrayList<>();
+        batchSizes = g.histogram("trainer_batch_size", new DescriptiveStatisticsHistogram(1024)); // inputs per applied batch
         g.gauge("model_version", () -> model == null ? -1L : model.version());
         // read by the metrics thread while the task thread folds: how long the current fold (a retrain) has run
         g.gauge("fold_in_progress_ms", () -> {
@@ -290,26 +318,19 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
 
     @Override
     public void processElement(TrainerInput in, Context ctx, Collector<ModelBroadcast> out) throws Exception {
-        switch (in.kind) {
-            case PENDING -> {
-                model.addPending(in.eventId, in.features);
-                book.pendingAdded++;
-                book.budgetHeard(in.shard, in.shardEventsSeen, in.shardLabelsRequested);
-            }
-            case LABEL -> {
-                if (in.label == null) {
-                    if (model.dropPending(in.eventId)) {
-                        unlabelled.inc();
-                        book.closedUnlabelled++;
-                    }
-                } else {
-                    fold(in);
-                }
-            }
-            default -> throw new IllegalStateException("unknown trainer input " + in.kind);
+        if (in.kind != TrainerInput.Kind.PENDING && in.kind != TrainerInput.Kind.LABEL) {
+            throw new IllegalStateException("unknown trainer input " + in.kind);
         }
-        dirty = true;
-        trackRetrain();
+        batch.add(in); // kept past this call: safe while the job leaves Flink's object reuse off (it does)
+        if (batch.size() < batchSize) {
+            long due = ctx.timerService().currentProcessingTime() + batchMaxDelayMs;
+            if (due < timerAt) { // onTimer applies the batch
+                ctx.timerService().registerProcessingTimeTimer(due);
+                timerAt = due;
+            }
+            return;
+        }
+        applyBatch();
         long due = ctx.timerService().currentProcessingTime() + (model.isRetraining() ? pollMs() : publishIntervalMs);
         if (due < timerAt) { // a later timer (a scheduled held-out evaluation) must not hold this version back
             ctx.timerService().registerProcessingTimeTimer(due);
@@ -329,15 +350,45 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         retrainStartedAt = started == 0 ? 0 : System.currentTimeMillis() - (System.nanoTime() - started) / 1_000_000;
     }
 
-    private void fold(TrainerInput in) {
-        boolean warmBefore = model.isWarm();
+    /** Applies the buffered inputs to the model as one batch and does each input's bookkeeping. */
+    private void applyBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<ModelInput> inputs = new ArrayList<>(batch.size());
+        for (TrainerInput in : batch) {
+            inputs.add(in.kind == TrainerInput.Kind.PENDING ? ModelInput.pending(in.eventId, in.features)
+                    : in.label == null ? ModelInput.drop(in.eventId) : ModelInput.label(in.eventId, in.features, in.label));
+        }
         foldStartedAt = System.currentTimeMillis();
-        FoldResult r;
+        List<ModelInput.Result> results;
         try {
-            r = model.fold(in.eventId, in.features, in.label);
+            results = model.apply(inputs);
         } finally {
             foldStartedAt = 0;
         }
+        batchSizes.update(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            TrainerInput in = batch.get(i);
+            ModelInput.Result r = results.get(i);
+            if (in.kind == TrainerInput.Kind.PENDING) {
+                book.pendingAdded++;
+                book.budgetHeard(in.shard, in.shardEventsSeen, in.shardLabelsRequested);
+            } else if (in.label == null) {
+                if (r.changed()) {
+                    unlabelled.inc();
+                    book.closedUnlabelled++;
+                }
+            } else {
+                folded(in, r.fold(), r.warmBefore());
+            }
+        }
+        batch.clear();
+        dirty = true;
+        trackRetrain();
+    }
+
+    private void folded(TrainerInput in, FoldResult r, boolean warmBefore) {
         if (r.duplicate()) {
             duplicates.inc();
             book.duplicates++;
@@ -362,6 +413,7 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
         if (timestamp >= timerAt) {
             timerAt = Long.MAX_VALUE;
         }
+        applyBatch();
         if (model.pollRetrain()) {
             dirty = true; // a new network: publish it without waiting for the next label
         }

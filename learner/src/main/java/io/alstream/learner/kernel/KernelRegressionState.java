@@ -156,6 +156,13 @@ public final class KernelRegressionState implements AutoCloseable {
                 inv.append(kr, dr);
             }
         }
+        storeRows(added, fresh, targets);
+    }
+
+    /** Writes new entries' features and residuals after T's rows (A^{-1} already holds them). */
+    private void storeRows(List<KernelEntry> added, NtkFeatures fresh, NDArray targets) {
+        int n = entries.size();
+        int m = added.size();
         ensureCapacity(n + m);
         for (int l = 0; l < fresh.layers(); l++) {
             store.input(l).set(rowRange(n, n + m), fresh.input(l));
@@ -168,6 +175,115 @@ public final class KernelRegressionState implements AutoCloseable {
         System.arraycopy(host(res), 0, residualHost, n * classes, m * classes);
         entries.addAll(added);
         changed();
+    }
+
+    /**
+     * What a batch of new rows B needs of T, in one pass over A^{-1}: K(T,B) and V = A^{-1} K(T,B), both
+     * [|T|*block x |B|*block] row-major. Valid until T changes ({@link #setTarget} does not change it).
+     */
+    public BatchProducts products(NtkFeatures fresh) {
+        int mb = fresh.size() * block;
+        if (entries.isEmpty()) {
+            return new BatchProducts(new double[0], new double[0], mb, changes);
+        }
+        double[] k;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            k = host(ntk.kernel(features(), fresh));
+        }
+        return new BatchProducts(k, inv.multiplyMany(k, mb), mb, changes);
+    }
+
+    /** K(T,B), V = A^{-1} K(T,B) ([|T|*block x columns] row-major) and the state they were computed on. */
+    public record BatchProducts(double[] k, double[] v, int columns, long at) { }
+
+    /**
+     * The online predictions f(x) = f0(x) + K(x,T) A^{-1} (Y_T - f0(T)) of a batch's rows, [|B|][C], from their
+     * features and {@link #products}: V^T (Y_T - f0(T)), no further pass over A^{-1}.
+     */
+    public double[][] predictBatch(NtkFeatures fresh, BatchProducts p) {
+        requireCurrent(p);
+        int m = fresh.size();
+        double[] f0 = host(fresh.outputs());
+        double[][] out = new double[m][classes];
+        int nb = entries.size() * block;
+        for (int b = 0; b < m; b++) {
+            for (int c = 0; c < classes; c++) {
+                double f = f0[b * classes + c];
+                if (block == 1) {
+                    for (int i = 0; i < nb; i++) {
+                        f += p.v()[i * p.columns() + b] * residualHost[i * classes + c];
+                    }
+                } else {
+                    int col = b * classes + c; // the full kernel's row of (x_b, class c)
+                    for (int i = 0; i < nb; i++) {
+                        f += p.v()[i * p.columns() + col] * residualHost[i]; // vec(Y_T - f0(T)), as predictOne orders it
+                    }
+                }
+                out[b][c] = f;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The online prediction at an entry of T, [C], without its features: K(x_i,T) is row i of A - lambda I, so
+     * f(x_i) = f0(x_i) + (Y_T - f0(T))_i - lambda (A^{-1}(Y_T - f0(T)))_i = y_i - lambda alpha_i. O(|T| C).
+     */
+    public double[] predictEntry(int index) {
+        double[] y = entries.get(index).targetUnsafe();
+        double[] f = new double[classes];
+        int nb = entries.size() * block;
+        if (block == 1) {
+            double[] row = inv.row(index);
+            for (int c = 0; c < classes; c++) {
+                double alpha = 0;
+                for (int j = 0; j < nb; j++) {
+                    alpha += row[j] * residualHost[j * classes + c];
+                }
+                f[c] = y[c] - lambda * alpha;
+            }
+        } else {
+            for (int c = 0; c < classes; c++) {
+                double[] row = inv.row(index * block + c);
+                double alpha = 0;
+                for (int j = 0; j < nb; j++) {
+                    alpha += row[j] * residualHost[j];
+                }
+                f[c] = y[c] - lambda * alpha;
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Appends new entries whose features and {@link #products} are at hand: one rank-|B| block update of A^{-1}
+     * (the product pass is the one the products made), instead of |B| rank-one updates of a pass each.
+     */
+    public void appendAll(List<KernelEntry> added, NtkFeatures fresh, BatchProducts p) {
+        requireCurrent(p);
+        if (added.size() != fresh.size()) {
+            throw new IllegalArgumentException(added.size() + " entries for features of " + fresh.size() + " rows");
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        int mb = added.size() * block;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double[] d = host(ntk.kernel(fresh, fresh));
+            for (int r = 0; r < mb; r++) {
+                d[r * mb + r] += lambda;
+            }
+            inv.appendBlock(p.k(), d, p.v(), mb);
+            storeRows(added, fresh, targets(added, fresh.outputs().getDataType()));
+        }
+    }
+
+    private void requireCurrent(BatchProducts p) {
+        if (p.at() != changes) {
+            throw new IllegalStateException("T changed since these batch products were computed");
+        }
     }
 
     /**

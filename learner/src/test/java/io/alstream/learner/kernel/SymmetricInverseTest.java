@@ -124,4 +124,102 @@ class SymmetricInverseTest {
             assertEquals(fa[i], fb[i], 1e-12 * Math.max(1, Math.abs(fa[i])));
         }
     }
+
+    /** m rows at once (multiplyMany + appendBlock), any waiting correction included: the same inverse as a refit. */
+    private static void appendBlock(SymmetricInverse inv, List<double[]> t, List<double[]> xs) {
+        int n = t.size();
+        int m = xs.size();
+        double[] k = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < m; p++) {
+                k[i * m + p] = kernel(t.get(i), xs.get(p));
+            }
+        }
+        double[] d = new double[m * m];
+        for (int p = 0; p < m; p++) {
+            for (int q = 0; q < m; q++) {
+                d[p * m + q] = kernel(xs.get(p), xs.get(q)) + (p == q ? LAMBDA : 0);
+            }
+        }
+        inv.appendBlock(k, d, inv.multiplyMany(k, m), m);
+        t.addAll(xs);
+    }
+
+    @Test
+    void blockAppendsEqualARefitAmongSingleAppendsRemovalsAndProducts() {
+        SplitMix64 rng = new SplitMix64(23);
+        SymmetricInverse inv = new SymmetricInverse();
+        List<double[]> t = new ArrayList<>();
+        int blocks = 0;
+        for (int step = 0; step < 120; step++) {
+            double r = rng.nextDouble();
+            if (r < 0.35 || t.size() < 3) {
+                List<double[]> xs = new ArrayList<>();
+                int m = 1 + rng.nextInt(step % 3 == 0 ? 17 : 5);
+                for (int b = 0; b < m; b++) {
+                    double[] x = new double[8];
+                    for (int j = 0; j < x.length; j++) {
+                        x[j] = rng.nextGaussian();
+                    }
+                    xs.add(x);
+                }
+                appendBlock(inv, t, xs); // right after another block: its waiting correction is applied in this pass
+                blocks++;
+            } else if (r < 0.55) {
+                double[] x = new double[8];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = rng.nextGaussian();
+                }
+                append(inv, t, x);
+            } else if (r < 0.7) {
+                int e = rng.nextInt(t.size());
+                inv.remove(e);
+                t.remove(e);
+            } else {
+                double[] full = refit(t);
+                int n = t.size();
+                int row = rng.nextInt(n);
+                double[] got = inv.row(row); // read with a correction still waiting
+                for (int j = 0; j < n; j++) {
+                    assertEquals(full[row * n + j], got[j], 1e-9 * Math.max(1, Math.abs(full[row * n + j])), "row " + row + ", " + j);
+                }
+                int m = 3;
+                double[] k = new double[n * m];
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = rng.nextGaussian();
+                }
+                double[] y = inv.multiplyMany(k, m);
+                for (int i = 0; i < n; i++) {
+                    for (int p = 0; p < m; p++) {
+                        double expect = 0;
+                        for (int j = 0; j < n; j++) {
+                            expect += full[i * n + j] * k[j * m + p];
+                        }
+                        assertEquals(expect, y[i * m + p], 1e-9 * Math.max(1, Math.abs(expect)), "(A^-1 K)_" + i + "," + p);
+                    }
+                }
+            }
+            double[] got = inv.toFull();
+            double[] want = refit(t);
+            double err = 0;
+            double scale = 0;
+            for (int i = 0; i < got.length; i++) {
+                err = Math.max(err, Math.abs(got[i] - want[i]));
+                scale = Math.max(scale, Math.abs(want[i]));
+            }
+            assertTrue(err / scale < 1e-9, "step " + step + ", |T| " + t.size() + ": rel err " + err / scale);
+        }
+        assertEquals(t.size(), inv.size());
+        assertTrue(blocks > 30 && t.size() > 100, "blocks " + blocks + ", |T| " + t.size());
+    }
+
+    @Test
+    void aBlockWhoseSchurComplementIsSingularFailsClearly() {
+        SymmetricInverse inv = new SymmetricInverse();
+        inv.setFull(new double[] {1}, 1);
+        // the new row repeats T's only row with no ridge: S = 1 - 1 * 1 * 1 = 0
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> inv.appendBlock(new double[] {1}, new double[] {1}, new double[] {1}, 1));
+        assertTrue(e.getMessage().contains("singular"), e.getMessage());
+    }
 }
