@@ -138,6 +138,7 @@ public final class FailureRun {
     private KafkaProducer<byte[], byte[]> producer;
     private AvroWireCodec<UnlabeledEvent> eventCodec;
     private volatile boolean streaming;
+    private volatile java.util.concurrent.CompletableFuture<LocalFlinkCluster> starting;
     private final AtomicLong written = new AtomicLong();
 
     public FailureRun(Settings settings) {
@@ -173,6 +174,14 @@ public final class FailureRun {
             String bootstrap = kafka.bootstrapServers();
             say("Kafka broker at " + bootstrap + ", data in " + kafka.dataDir());
             createTopics();
+            ClusterSpec spec = ClusterSpec.defaults(work.resolve("cluster"), ClusterLayout.flinkLib())
+                    .withTaskManagers(s.taskManagers(), 1).withPorts(freePort(), freePort())
+                    .withMemory(s.jobManagerMemory(), s.taskManagerMemory(), s.taskOffHeap())
+                    .withPrometheusPorts("9450-9490")
+                    .withFlinkConf(Map.of("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION",
+                            "execution.checkpointing.num-retained", "2"));
+            // the cluster's JVMs start while the services do
+            starting = java.util.concurrent.CompletableFuture.supplyAsync(() -> LocalFlinkCluster.start(spec, Duration.ofMinutes(4)));
             registry = new ServiceProcess("registry", s.classPath(), "384m",
                     List.of("registry", "--bootstrap-servers", bootstrap, "--port", Integer.toString(registryPort)),
                     work.resolve("logs/registry.out"), URI.create("http://127.0.0.1:" + registryPort + "/subjects"));
@@ -202,13 +211,11 @@ public final class FailureRun {
             broker.start(Duration.ofMinutes(3));
             say("label broker process pid " + broker.pid() + " on port " + brokerPort);
 
-            ClusterSpec spec = ClusterSpec.defaults(work.resolve("cluster"), ClusterLayout.flinkLib())
-                    .withTaskManagers(s.taskManagers(), 1).withPorts(freePort(), freePort())
-                    .withMemory(s.jobManagerMemory(), s.taskManagerMemory(), s.taskOffHeap())
-                    .withPrometheusPorts("9450-9490")
-                    .withFlinkConf(Map.of("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION",
-                            "execution.checkpointing.num-retained", "2"));
-            cluster = LocalFlinkCluster.start(spec, Duration.ofMinutes(3));
+            try {
+                cluster = starting.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
             rest = cluster.rest();
             say("Flink cluster: JobManager pid " + cluster.jobManagerPid() + ", " + s.taskManagers() + " TaskManager JVM(s), REST "
                     + cluster.restUrl());
@@ -274,6 +281,13 @@ public final class FailureRun {
             }
         } catch (RuntimeException e) {
             LOG.warn("closing the producer: {}", e.toString());
+        }
+        if (cluster == null && starting != null) {
+            try {
+                cluster = starting.get(5, java.util.concurrent.TimeUnit.MINUTES); // stopped below
+            } catch (Exception e) {
+                LOG.warn("the cluster did not start: {}", e.toString());
+            }
         }
         if (cluster != null) {
             try {
@@ -675,7 +689,7 @@ public final class FailureRun {
                 latest.put(new TopicPartition(Topics.EVENTS, p), OffsetSpec.latest());
             }
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-            Map<TopicPartition, OffsetAndMetadata> c = admin.listConsumerGroupOffsets(job.get("kafka.group-id"))
+            Map<TopicPartition, OffsetAndMetadata> c = admin.listConsumerGroupOffsets(job.get("kafka.group-id") + "-events")
                     .partitionsToOffsetAndMetadata().get();
             c.forEach((tp, o) -> {
                 if (o != null && tp.topic().equals(Topics.EVENTS)) {
