@@ -33,7 +33,7 @@ class ClusterFailureTest {
         LabelledDataset digits = LabelledDataset.digits().scaled(16f);
         FailureRun.Settings settings = new FailureRun.Settings(tmp.resolve("run"), digits.features(), digits.labels(), 10,
                 25, List.of(FailureRun.Kind.POISON_UNDECODABLE, FailureRun.Kind.TASK_MANAGER_KILL, FailureRun.Kind.LABEL_BROKER_KILL),
-                Duration.ofSeconds(90), Duration.ofSeconds(8), Duration.ofSeconds(20), Duration.ofSeconds(120),
+                Duration.ofSeconds(150), Duration.ofSeconds(8), Duration.ofSeconds(20), Duration.ofSeconds(240),
                 Duration.ofSeconds(90), 0.1, Duration.ofSeconds(45), 4, 0.95, 2, "768m", "1280m", "320m",
                 Map.ofEntries(Map.entry("learner.warmup-labels", "20"), Map.entry("learner.hidden-widths", "32"),
                         Map.entry("learner.train-epochs", "20"), Map.entry("learner.reference-pool", "64"),

@@ -241,7 +241,15 @@ public final class FailureRun {
                 sleepMs(s.gap().toMillis());
                 checkProducer();
                 say("failure " + n + "/" + s.failures().size() + ": " + k.description);
-                Injected inj = inject(n, k, log);
+                Injected inj;
+                long injectAt = System.currentTimeMillis();
+                try {
+                    inj = inject(n, k, log);
+                } catch (RuntimeException e) {
+                    // the injection or the repair itself failed: a finding for the report, and the run goes on
+                    LOG.error("failure {} ({}) could not be injected or repaired", n, k, e);
+                    inj = new Injected(n, k, injectAt, -1, -1, "the injection or the repair failed: " + e);
+                }
                 injected.add(inj);
                 say(inj.recovered() ? String.format("  recovered in %.1f s (%.1f s after the component was back): %s",
                         inj.recoverySeconds(), inj.afterRestoreSeconds(), inj.detail())
@@ -348,8 +356,10 @@ public final class FailureRun {
             commandLines.add("POST /jars/<job jar>/run (programArgsList) " + String.join(" ", args));
         }
         String id = rest.runJar(jarId, null, args, s.taskManagers(), fromCheckpoint);
-        cluster.awaitJobRunning(id, Duration.ofMinutes(3));
         jobIds.add(id);
+        if (fromCheckpoint == null) {
+            cluster.awaitJobRunning(id, Duration.ofMinutes(5));
+        } // a resubmission is waited for as the failure's recovery, with its timeout
         return id;
     }
 
@@ -463,14 +473,17 @@ public final class FailureRun {
                 detail.append("TaskManager ").append(tm).append(" killed, a fresh one started; ");
             }
             case TASK_MANAGER_KILL_IN_RETRAIN -> {
+                // a retrain shows in the trainer's retrain_in_progress_ms gauge (Flink's REST metrics lag about a second)
                 long deadline = System.currentTimeMillis() + Math.max(60_000, s.recoveryTimeout().toMillis());
                 double retrain = Double.NaN;
-                while (System.currentTimeMillis() < deadline && !(retrain > 300)) {
+                double refreshesBefore = trainerMetric("alstream.model_refreshes");
+                while (System.currentTimeMillis() < deadline && !(retrain > 0)) {
                     retrain = trainerMetric("alstream.retrain_in_progress_ms");
-                    if (!(retrain > 300)) {
-                        Thread.sleep(250);
+                    if (!(retrain > 0)) {
+                        Thread.sleep(100);
                     }
                 }
+                double refreshesAfter = trainerMetric("alstream.model_refreshes");
                 int tm = trainerTaskManager();
                 if (tm < 0) {
                     tm = cluster.taskManagerIndices().get(0);
@@ -479,8 +492,9 @@ public final class FailureRun {
                 cluster.killTaskManager(tm);
                 cluster.startTaskManager(tm);
                 restored = System.currentTimeMillis();
-                detail.append(retrain > 300 ? String.format("a retrain had run %.1f s; ", retrain / 1000)
-                        : "no retrain was seen running within the wait (killed anyway, NOT during a retrain); ");
+                detail.append(retrain > 0 ? String.format("a retrain had run %.1f s when last read; ", retrain / 1000)
+                        : String.format("no retrain was seen running within the wait (%.0f retrains finished meanwhile; killed anyway, "
+                                + "NOT during a retrain); ", refreshesAfter - refreshesBefore));
                 detail.append("the trainer's TaskManager ").append(tm).append(" killed, a fresh one started; ");
             }
             case JOB_MANAGER_KILL -> {
