@@ -638,7 +638,8 @@ public final class FailureRun {
 
     private String trainerVertex() {
         for (Map.Entry<String, String> e : rest.vertices(jobId).entrySet()) {
-            if (e.getKey().contains("trainer")) {
+            // the trainer's own vertex ("trainer -> kafka-model-updates ..."), not the labels source's "... -> to-trainer"
+            if (e.getKey().startsWith("trainer")) {
                 return e.getValue();
             }
         }
