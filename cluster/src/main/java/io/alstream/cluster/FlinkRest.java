@@ -96,7 +96,19 @@ public final class FlinkRest {
 
     /** Runs an uploaded jar; returns the job id. */
     public String runJar(String jarId, String entryClass, List<String> programArgs, int parallelism) {
+        return runJar(jarId, entryClass, programArgs, parallelism, null);
+    }
+
+    /**
+     * Runs an uploaded jar, restoring from {@code savepointPath} (a savepoint or a retained checkpoint) when it is
+     * not null, as {@code flink run -s} does; every piece of state must map to the job (no state dropped).
+     */
+    public String runJar(String jarId, String entryClass, List<String> programArgs, int parallelism, String savepointPath) {
         ObjectNode req = JSON.createObjectNode();
+        if (savepointPath != null) {
+            req.put("savepointPath", savepointPath);
+            req.put("allowNonRestoredState", false);
+        }
         if (entryClass != null) {
             req.put("entryClass", entryClass);
         }

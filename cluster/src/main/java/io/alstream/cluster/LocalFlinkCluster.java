@@ -70,11 +70,7 @@ public final class LocalFlinkCluster {
         state.setProperty("slots", Integer.toString(spec.slotsPerTaskManager()));
         LocalFlinkCluster cluster = new LocalFlinkCluster(dir, state);
         long t0 = System.nanoTime();
-        List<String> jmParams = bashJavaUtils(spec.flinkLib(), conf, "GET_JM_RESOURCE_PARAMS");
-        Process jm = cluster.launch("jobmanager", JOB_MANAGER_MAIN, splitFlags(jmParams.get(0)),
-                jmParams.size() > 1 ? splitFlags(jmParams.get(1)) : List.of());
-        state.setProperty("jm.pid", Long.toString(jm.pid()));
-        cluster.saveState();
+        Process jm = cluster.launchJobManager();
         cluster.awaitRest(jm, timeout);
         for (int i = 1; i <= spec.taskManagers(); i++) {
             cluster.startTaskManager(i);
@@ -147,6 +143,108 @@ public final class LocalFlinkCluster {
 
     public boolean taskManagerAlive(int index) {
         return alive(taskManagerPid(index));
+    }
+
+    private Process launchJobManager() {
+        List<String> jmParams = bashJavaUtils(Path.of(state.getProperty("flink.lib")), dir.resolve("conf"), "GET_JM_RESOURCE_PARAMS");
+        Process jm = launch("jobmanager", JOB_MANAGER_MAIN, splitFlags(jmParams.get(0)),
+                jmParams.size() > 1 ? splitFlags(jmParams.get(1)) : List.of());
+        state.setProperty("jm.pid", Long.toString(jm.pid()));
+        state.setProperty("jm.starts", Integer.toString(Integer.parseInt(state.getProperty("jm.starts", "0")) + 1));
+        saveState();
+        return jm;
+    }
+
+    /**
+     * Kills the JobManager as a crash would ({@code kill -9}) and waits until it is gone. Without high availability
+     * the jobs it ran are lost with it (their retained checkpoints stay on disk: {@link #latestRetainedCheckpoint});
+     * the TaskManagers keep running and register again with the next JobManager on the same address.
+     */
+    public void killJobManager() {
+        long pid = jobManagerPid();
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() ->
+                new ClusterException("the JobManager (pid " + pid + ") is not running"));
+        h.destroyForcibly();
+        try {
+            h.onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new ClusterException("the JobManager (pid " + pid + ") did not die within 30 s of kill -9", e);
+        }
+        LOG.warn("JobManager (pid {}) killed", pid);
+    }
+
+    /**
+     * Starts a fresh JobManager JVM on the same configuration, ports and folder (after {@link #killJobManager()}) and
+     * waits until its REST API answers. Jobs are not recovered by it (no high availability): resubmit them from
+     * their retained checkpoints.
+     */
+    public long restartJobManager(Duration timeout) {
+        if (jobManagerAlive()) {
+            throw new ClusterException("the JobManager still runs (pid " + jobManagerPid() + ")");
+        }
+        int rpc = Integer.parseInt(confValue("jobmanager.rpc.port", "-1"));
+        int restPort = java.net.URI.create(restUrl()).getPort();
+        String host = java.net.URI.create(restUrl()).getHost();
+        awaitPortFree(host, restPort, "Flink REST", timeout);
+        if (rpc > 0) {
+            awaitPortFree(host, rpc, "JobManager RPC", timeout);
+        }
+        Process jm = launchJobManager();
+        awaitRest(jm, timeout);
+        LOG.info("JobManager restarted, pid {}", jm.pid());
+        return jm.pid();
+    }
+
+    /**
+     * The newest complete checkpoint a job left in this cluster's checkpoint folder
+     * ({@code checkpoints/<job id>/chk-<n>} with its {@code _metadata}), e.g. to resubmit it after its JobManager was
+     * lost.
+     */
+    public Optional<Path> latestRetainedCheckpoint(String jobId) {
+        Path jobDir = dir.resolve("checkpoints").resolve(jobId);
+        if (!Files.isDirectory(jobDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(jobDir)) {
+            return s.filter(p -> p.getFileName().toString().matches("chk-\\d+") && Files.isRegularFile(p.resolve("_metadata")))
+                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
+        } catch (IOException e) {
+            throw new ClusterException("cannot list " + jobDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Index of the TaskManager whose Flink resource id is {@code resourceId} ({@code tm-<index>-<start>}), or -1. */
+    public static int taskManagerIndexOf(String resourceId) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tm-(\\d+)-\\d+").matcher(resourceId == null ? "" : resourceId);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private String confValue(String key, String otherwise) {
+        try {
+            for (String line : Files.readAllLines(dir.resolve("conf").resolve("config.yaml"))) {
+                if (line.startsWith(key + ":")) {
+                    return line.substring(key.length() + 1).trim().replace("\"", "");
+                }
+            }
+        } catch (IOException e) {
+            throw new ClusterException("cannot read the cluster's configuration: " + e.getMessage(), e);
+        }
+        return otherwise;
+    }
+
+    private static void awaitPortFree(String host, int port, String what, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                checkPortFree(host, port, what);
+                return;
+            } catch (ClusterException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                sleep(250);
+            }
+        }
     }
 
     /** Starts TaskManager {@code index} (again, after a kill): a new JVM with a new resource id. */

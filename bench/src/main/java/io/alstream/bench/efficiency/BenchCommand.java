@@ -153,6 +153,10 @@ public final class BenchCommand implements Callable<Integer> {
             // `alstream bench cluster ...`: the production-rate benchmark on a real Flink cluster
             System.exit(io.alstream.bench.cluster.ClusterBenchCommand.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("failures")) {
+            // `alstream bench failures ...`: the failure matrix on a real multi-process deployment
+            System.exit(io.alstream.bench.failures.FailuresCommand.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(execute(args));
     }
 
