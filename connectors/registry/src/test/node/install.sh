@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party schema-registry client that RegistryInteropTest drives against our server:
 # @kafkajs/confluent-schema-registry, at the version pinned in package-lock.json. Idempotent.
-# Called by .ci/run before `mvn verify`, and by Maven itself (profile npm-interop in connectors/pom.xml)
+# Called by .ci/run before `mvn verify`, and by Maven itself (profile npm-interop in connectors/registry/pom.xml)
 # when node_modules is missing.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -15,7 +15,7 @@ import io.alstream.connectors.secrets.Secrets;
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run the label broker: a Kafka Streams service between the label-requests and labels topics, "
                 + "with the worker HTTP API (next task, answer, release, stats; OpenAPI at /openapi.yaml and in "
-                + "connectors/src/main/resources/openapi/label-broker.yaml), the worker page for people at /worker, "
+                + "connectors/label-broker/src/main/resources/openapi/label-broker.yaml), the worker page for people at /worker, "
                 + "and Prometheus metrics on /metrics. "
                 + "Runs until interrupted; its state lives in Kafka (changelogs), so a restart resumes it.")
 final class BrokerCommand implements Callable<Integer> {

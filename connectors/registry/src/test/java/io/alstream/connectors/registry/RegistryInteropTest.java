@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Our server and client against {@code @kafkajs/confluent-schema-registry} (npm): what theirs registers
  * ours reads and the reverse, and both encode the same record to the same bytes and decode each
- * other's. Needs node and {@code bash connectors/src/test/node/install.sh}; fails (does not skip) without.
+ * other's. Needs node and {@code bash connectors/registry/src/test/node/install.sh}; fails (does not skip) without.
  */
 class RegistryInteropTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -43,7 +43,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 /**
  * Throughput of the label broker, answers aggregated per second, each method against majority vote
  * as the baseline measured in the same process. Not a test; run with
- * {@code mvn -B -q -pl connectors -am -Pbench -DskipTests verify} (see connectors/pom.xml).
+ * {@code mvn -B -q -pl connectors/label-broker -am -Pbench -DskipTests verify} (see connectors/label-broker/pom.xml).
  *
  * <ol>
  *   <li><b>topology</b>: the topology alone on a TopologyTestDriver (no network, no transactions),
