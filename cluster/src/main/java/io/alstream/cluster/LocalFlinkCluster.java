@@ -375,6 +375,27 @@ public final class LocalFlinkCluster {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /** Environment variable with extra JVM flags for every cluster JVM (a profiler, GC logging); {name} = the JVM's name. */
+    public static final String EXTRA_JVM_FLAGS_ENV = "ALSTREAM_CLUSTER_JVM_OPTS";
+
+    /**
+     * The flags of {@value #EXTRA_JVM_FLAGS_ENV}, split on white space, with {@code {name}} replaced by the JVM's
+     * name ({@code jobmanager}, {@code taskmanager-0}, ...) so that each writes its own file, e.g.
+     * {@code -XX:StartFlightRecording=filename=/tmp/{name}.jfr,settings=profile}.
+     */
+    static List<String> extraJvmFlags(String name) {
+        String v = System.getenv(EXTRA_JVM_FLAGS_ENV);
+        List<String> flags = new ArrayList<>();
+        if (v != null) {
+            for (String f : v.trim().split("\\s+")) {
+                if (!f.isEmpty()) {
+                    flags.add(f.replace("{name}", name));
+                }
+            }
+        }
+        return flags;
+    }
+
     private Process launch(String name, String mainClass, List<String> jvmFlags, List<String> programArgs) {
         Path lib = Path.of(state.getProperty("flink.lib"));
         Path conf = dir.resolve("conf");
@@ -386,6 +407,7 @@ public final class LocalFlinkCluster {
         cmd.addAll(jvmFlags);
         cmd.addAll(FlinkConfFiles.JDK_MODULE_OPTS);
         cmd.addAll(FlinkConfFiles.JAVA_OPTS);
+        cmd.addAll(extraJvmFlags(name));
         cmd.add("-Dlog.file=" + logFile(name));
         cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
         cmd.add("-classpath");

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -114,6 +115,9 @@ public final class AlstreamJob {
             conf.set(StateBackendOptions.STATE_BACKEND, backend);
         }
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(JobOptions.INCREMENTAL_CHECKPOINTS));
+        // uncompressed operator state is restored through a stream that reads one byte per call (Flink 2.2's
+        // CompressibleFSDataInputStream): a read(2) per byte from a local checkpoint folder
+        conf.set(ExecutionOptions.SNAPSHOT_COMPRESSION, config.get(JobOptions.SNAPSHOT_COMPRESSION));
         env.configure(conf);
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
         env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, config.get(JobOptions.CHECKPOINT_INTERVAL_MS) / 2));

@@ -105,6 +105,19 @@ public final class ModelSnapshot implements Serializable {
         return toBytes(FORMAT);
     }
 
+    /**
+     * About the encoded size (an upper bound for the float32 parts), so the buffer does not grow by copying: growing
+     * a 12 MB snapshot from 32 bytes was 9% of the trainer's time in the cluster benchmark's profile.
+     */
+    private int sizeHint(boolean compact) {
+        int perValue = compact ? 4 : 8;
+        long n = 1024 + weights.parameterCount() * perValue + 8L * inverseUpper.length;
+        for (KernelEntry e : entries) {
+            n += 64 + (long) e.id().length() * 3 + (long) perValue * e.dim() + 8L * e.classes();
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 64, n);
+    }
+
     /** In a given wire format: 2 (compact, the default) or 1 (all float64, what earlier versions wrote). */
     byte[] toBytes(int format) {
         if (format != FORMAT && format != FORMAT_FLOAT64) {
@@ -112,7 +125,7 @@ public final class ModelSnapshot implements Serializable {
         }
         boolean compact = format == FORMAT;
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint(compact));
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
             out.writeInt(format);

@@ -54,7 +54,7 @@ public final class ClusterBench {
     public record Settings(BenchData data, int taskManagers, int slots, int parallelism, int passthroughBacklog, int backlog,
                            Duration window,
                            String strategy, double budget, int retrainLabels, int retrainEpochs, Duration retrainTimeout,
-                           Map<String, String> jobSettings, Path out, Consumer<String> progress) {
+                           String taskManagerMemory, Map<String, String> jobSettings, Path out, Consumer<String> progress) {
     }
 
     /** One phase's figures. NaN where a figure does not apply. */
@@ -85,6 +85,7 @@ public final class ClusterBench {
             this.registry = SchemaRegistryClient.builder(registryUrl).build();
             ClusterSpec spec = ClusterSpec.defaults(work.resolve("cluster"), ClusterLayout.flinkLib())
                     .withTaskManagers(s.taskManagers(), s.slots()).withPorts(freePort(), freePort());
+            spec = spec.withMemory(spec.jobManagerMemory(), s.taskManagerMemory(), spec.taskOffHeap());
             s.progress().accept("starting the cluster: 1 JobManager + " + s.taskManagers() + " TaskManager JVM(s) x "
                     + s.slots() + " slot(s) in " + spec.dir());
             cluster = LocalFlinkCluster.start(spec, Duration.ofMinutes(3));
@@ -435,11 +436,30 @@ public final class ClusterBench {
             completed += "COMPLETED".equals(status) ? 1 : 0;
             failed += "FAILED".equals(status) ? 1 : 0;
         }
+        // a restart inside a phase resets the tasks' counters and spends the window on recovery: always say how many
+        Map<String, String> allNotes = new LinkedHashMap<>(notes);
+        long restarts = restarts(jobId);
+        allNotes.put("job restarts", restarts < 0 ? "unknown" : Long.toString(restarts)
+                + (restarts > 0 ? " (the figures of this phase include recovery; see the cluster logs)" : ""));
         Phase p = new Phase(name, description, rate, window, scored, bytes, latencies, completed, failed, byOperator,
-                busy, backPressured, tl, notes);
+                busy, backPressured, tl, allNotes);
         s.progress().accept(String.format("%s: %.1f events/s over %.0f s; checkpoints %d completed, %d failed",
                 name, rate, window, p.checkpointsCompleted(), p.checkpointsFailed()));
         return p;
+    }
+
+    /** The job's {@code numRestarts} metric (restarts since it was submitted), -1 when the REST API does not give it. */
+    private long restarts(String jobId) {
+        try {
+            for (JsonNode m : rest.get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
+                if ("numRestarts".equals(m.path("id").asText())) {
+                    return (long) Double.parseDouble(m.path("value").asText("-1"));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read numRestarts of job {}: {}", jobId, e.toString());
+        }
+        return -1;
     }
 
     /** Per operator, the largest checkpointed state (bytes) and longest duration (ms) over the recent checkpoints. */

@@ -58,6 +58,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     int retrainTimeout;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any further job setting for every alstream phase (repeatable).")
     Map<String, String> jobSettings = new LinkedHashMap<>();
+    @Option(names = "--task-manager-memory", defaultValue = "3072m",
+            description = "taskmanager.memory.process.size of each TaskManager JVM (default: ${DEFAULT-VALUE}; at 2048m the "
+                    + "heap-backend job ran out of heap with 20,000 kept labels).")
+    String taskManagerMemory;
     @Option(names = "--out", defaultValue = "bench/results/cluster", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -93,21 +97,22 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         String loadBefore = loadAverage();
         ClusterBench.Settings settings = new ClusterBench.Settings(d, taskManagers, slots, parallelism, passthroughBacklog, backlog,
                 Duration.ofSeconds(windowSeconds), strategy, budget, retrainLabels, retrainEpochs,
-                Duration.ofSeconds(retrainTimeout), jobSettings, out,
+                Duration.ofSeconds(retrainTimeout), taskManagerMemory, jobSettings, out,
                 line -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
         List<ClusterBench.Phase> phases = new ClusterBench(settings).run();
         StringBuilder cmd = new StringBuilder("./alstream bench cluster --data " + data + " --task-managers " + taskManagers
                 + " --slots " + slots + " --parallelism " + parallelism + " --passthrough-backlog " + passthroughBacklog
                 + " --backlog " + backlog + " --window " + windowSeconds
                 + " --strategy " + strategy + " --budget " + budget + " --retrain-labels " + retrainLabels
-                + " --retrain-epochs " + retrainEpochs);
+                + " --retrain-epochs " + retrainEpochs + " --retrain-timeout " + retrainTimeout
+                + " --task-manager-memory " + taskManagerMemory);
         jobSettings.forEach((k, v) -> cmd.append(" --set ").append(k).append('=').append(v));
         cmd.append(" --out ").append(out);
         String machine = String.format("Run %s on %d cores, %s; data %s (%d x %d features); JobManager + %d TaskManager JVM(s) "
-                        + "x %d slot(s), parallelism %d; Kafka broker and registry in the benchmark's JVM; load average "
+                        + "x %d slot(s) of %s, parallelism %d; Kafka broker and registry in the benchmark's JVM; load average "
                         + "before %s, after %s; %.0f s in all.", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                d.name(), d.stream().size(), d.featureDim(), taskManagers, slots, parallelism, loadBefore, loadAverage(),
+                d.name(), d.stream().size(), d.featureDim(), taskManagers, slots, taskManagerMemory, parallelism, loadBefore, loadAverage(),
                 (System.nanoTime() - t0) / 1e9);
         ClusterBenchReport.write(out, phases, cmd.toString(), machine);
         System.out.println("report: " + out.resolve("summary.md"));

@@ -24,6 +24,10 @@ public final class KernelEntry implements Serializable {
     public double[] x() { return x.clone(); }
     public double[] target() { return target.clone(); }
     public boolean pending() { return pending; }
+    /** Number of features (the length of {@link #x()}, without the copy). */
+    public int dim() { return x.length; }
+    /** Length of the target vector. */
+    public int classes() { return target.length; }
     double[] xUnsafe() { return x; }
     double[] targetUnsafe() { return target; }
 

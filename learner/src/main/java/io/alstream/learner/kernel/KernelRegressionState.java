@@ -133,11 +133,20 @@ public final class KernelRegressionState implements AutoCloseable {
         boolean reuse = m == 1 && block == 1 && fresh == lastPoint && lastAt == changes && n > 0;
         double[] k = n == 0 || reuse ? null : host(ntk.kernel(features(), fresh)); // [nb, mb]
         NDArray targets = targets(added, fresh.outputs().getDataType());
+        boolean hostBlock = mb > 1 && mb < BLOCK_APPEND_ROWS && n > 0;
         if (mb >= BLOCK_APPEND_ROWS) {
             appendBlock(nb, mb, k, d);
+        } else if (hostBlock) {
+            // a few rows (a scorer's delta after a batch fold): the trainer's block update, one pass over A^{-1}
+            // for V = A^{-1} K(T,B) and one for the correction, where a row at a time reads it once per row
+            double[] dl = d.clone();
+            for (int r = 0; r < mb; r++) {
+                dl[r * mb + r] += lambda;
+            }
+            inv.appendBlock(k, dl, inv.multiplyMany(k, mb), mb);
         }
         // one row of A at a time (block-inverse update of each); a fold reuses the product of its prediction
-        for (int r = 0; r < (mb >= BLOCK_APPEND_ROWS ? 0 : mb); r++) {
+        for (int r = 0; r < (mb >= BLOCK_APPEND_ROWS || hostBlock ? 0 : mb); r++) {
             double[] kr = new double[nb + r];
             if (reuse) {
                 System.arraycopy(lastK, 0, kr, 0, nb);

@@ -14,6 +14,7 @@ public final class CompactArrays {
     private static final byte FLOAT64 = 0;
     private static final byte FLOAT32 = 1;
     private static final byte ONE_HOT = 2;
+    private static final int CHUNK = 8192;
 
     private CompactArrays() { }
 
@@ -26,8 +27,16 @@ public final class CompactArrays {
         } else if (fitsFloat(v)) {
             out.writeByte(FLOAT32);
             out.writeInt(v.length);
-            for (double d : v) {
-                out.writeFloat((float) d);
+            // the bytes writeFloat would write (big-endian), a chunk at a time: one call per value was most of the
+            // cost of a model broadcast
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Math.min(v.length, CHUNK) * Float.BYTES);
+            for (int from = 0; from < v.length; from += CHUNK) {
+                int to = Math.min(v.length, from + CHUNK);
+                b.clear();
+                for (int i = from; i < to; i++) {
+                    b.putFloat((float) v[i]);
+                }
+                out.write(b.array(), 0, (to - from) * Float.BYTES);
             }
         } else {
             out.writeByte(FLOAT64);
@@ -43,8 +52,14 @@ public final class CompactArrays {
             case FLOAT32: {
                 int n = length(in.readInt());
                 double[] v = new double[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = in.readFloat();
+                byte[] buf = new byte[Math.min(n, CHUNK) * Float.BYTES];
+                for (int from = 0; from < n; from += CHUNK) {
+                    int to = Math.min(n, from + CHUNK);
+                    in.readFully(buf, 0, (to - from) * Float.BYTES);
+                    java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(buf, 0, (to - from) * Float.BYTES).asFloatBuffer();
+                    for (int i = from; i < to; i++) {
+                        v[i] = f.get();
+                    }
                 }
                 return v;
             }

@@ -74,6 +74,26 @@ class AvroWireCodecTest {
     }
 
     @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void encodingAsksTheRegistryOncePerSchemaNotPerRecord() {
+        // a registry of its own, stopped after the first record: every later record of the same schema and subject
+        // is encoded from the codec's cache, byte for byte as before
+        RegistryServer own = RegistryServer.builder(SharedKafka.bootstrap()).port(0).topic(SharedKafka.freshTopic()).start();
+        SpecificRecord record = SampleRecords.all().get(0);
+        AvroWireCodec codec = AvroWireCodec.specific((Class) record.getClass(), SchemaRegistryClient.builder(own.url()).build());
+        String topic = topic();
+        byte[] first;
+        try {
+            first = codec.encode(topic, record);
+        } finally {
+            own.close();
+        }
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(first, codec.encode(topic, record), "record " + i + " after the registry stopped");
+        }
+    }
+
+    @Test
     void olderWriterSchemaIsResolvedToTheGeneratedClass() {
         String topic = topic();
         Schema v0 = Evolution.withoutDefaultedFields(UnlabeledEvent.getClassSchema());
