@@ -1,6 +1,7 @@
 package io.alstream.flink.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,12 @@ class JobConfigTest {
         new AlstreamJob(JobConfig.of(m), null, null).configure(rocks);
         assertEquals("rocksdb", rocks.getConfiguration().get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND));
         assertEquals(false, rocks.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        // snapshots compressed by default: uncompressed operator state restores a byte per read (bench/results/operator-state-restore)
+        assertTrue(env.getConfig().isUseSnapshotCompression(), "job.snapshot-compression defaults to true");
+        m.put("job.snapshot-compression", "false");
+        StreamExecutionEnvironment plain = StreamExecutionEnvironment.getExecutionEnvironment();
+        new AlstreamJob(JobConfig.of(m), null, null).configure(plain);
+        assertFalse(plain.getConfig().isUseSnapshotCompression());
         m.put("job.state-backend", "memory");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JobConfig.of(m)).getMessage()
                 .contains("job.state-backend must be rocksdb, hashmap or empty"));
