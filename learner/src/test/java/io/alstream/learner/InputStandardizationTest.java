@@ -34,7 +34,7 @@ class InputStandardizationTest {
     private static final double[] OFFSET = {0, 50, -3, 10, 2000, 0};
 
     static LearnerConfig config() {
-        return LearnerConfig.builder().inputDim(DIM).numClasses(3).hiddenWidths(16).ridgeLambda(1).warmupLabels(20)
+        return LearnerConfig.builder().standardizeInputs(true).inputDim(DIM).numClasses(3).hiddenWidths(16).ridgeLambda(1).warmupLabels(20)
                 .refreshGrowth(0).kernelCap(100_000).trainEpochs(3).referencePoolSize(8)
                 .acquisitionFunctions(List.of("margin", "entropy", "lookahead_flip")).selectBy("balent").build();
     }

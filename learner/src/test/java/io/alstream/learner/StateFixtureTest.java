@@ -28,8 +28,9 @@ class StateFixtureTest {
     static final String FORMAT_4 = "online-model-format4.bin";
     static final String CHUNK_1 = "kept-labels-chunk-format1.bin";
 
+    /** Standardisation on (format 4 was written with it on; the older formats restore under it with raw inputs). */
     static LearnerConfig config() {
-        return LearnerConfig.builder().inputDim(4).numClasses(3).hiddenWidths(8).warmupLabels(5).trainEpochs(2)
+        return LearnerConfig.builder().standardizeInputs(true).inputDim(4).numClasses(3).hiddenWidths(8).warmupLabels(5).trainEpochs(2)
                 .ridgeLambda(1).acquisitionFunctions(List.of("entropy")).selectBy("entropy").build();
     }
 
@@ -104,7 +105,7 @@ class StateFixtureTest {
     void restoresTheCommittedStateOfFormat3WithRawInputs() throws IOException {
         HeldExecutor held = new HeldExecutor();
         try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_3), List.of(resource(CHUNK_1)), held)) {
-            assertTrue(config().standardizeInputs(), "restored under the default config, standardisation on");
+            assertTrue(config().standardizeInputs(), "restored with standardisation on");
             check(m, held);
             assertNull(m.weights().input(), "an old state keeps computing on raw inputs");
             assertEquals(0, m.featureMoments().count(), "and starts its moments afresh");

@@ -38,7 +38,7 @@ public final class LearnerOptions {
                 c -> Double.toString(c.dropout()), (b, v) -> b.dropout(Double.parseDouble(v)));
         add("seed", "Seed of every random choice.", c -> Long.toString(c.seed()), (b, v) -> b.seed(Long.parseLong(v)));
         add("standardize-inputs", "Standardise features by the running mean and standard deviation the trainer has seen "
-                + "(frozen per linearisation, updated at each retrain); false = the network sees raw features.",
+                + "(frozen per linearisation, updated at each retrain): for features in different units or far from zero; off, the network sees raw features.",
                 c -> Boolean.toString(c.standardizeInputs()), (b, v) -> b.standardizeInputs(parseBoolean(v)));
         add("kernel", "Empirical NTK: pntk, first_logit or full.", c -> lower(c.kernelKind()),
                 (b, v) -> b.kernelKind(LearnerConfig.KernelKind.valueOf(upper(v))));
