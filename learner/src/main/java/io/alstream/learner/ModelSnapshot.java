@@ -21,7 +21,7 @@ import java.util.List;
  * T (features, targets, pending flags, ids) and A^{-1}, plus the version. Broadcast to every scoring task at
  * each retrain and every few seconds; between them {@link ModelDelta}s carry the changes to T.
  *
- * <p>Wire format 2 ({@link #toBytes()}): A^{-1} is symmetric, so only its upper triangle travels; every array
+ * <p>Wire format 3 ({@link #toBytes()}; 2 plus the input standardisation): A^{-1} is symmetric, so only its upper triangle travels; every array
  * goes in the narrowest lossless form ({@link CompactArrays}): weights trained in float32 and features that
  * arrived as float32 at 4 bytes a value, targets as a class index, A^{-1} at 8 bytes (4 when the kernel maths
  * run in float32). For |T| = 1024, 784 inputs, one hidden layer of 256, C = 10 and a scalar kernel that is
