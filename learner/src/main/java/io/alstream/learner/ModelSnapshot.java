@@ -21,19 +21,21 @@ import java.util.List;
  * T (features, targets, pending flags, ids) and A^{-1}, plus the version. Broadcast to every scoring task at
  * each retrain and every few seconds; between them {@link ModelDelta}s carry the changes to T.
  *
- * <p>Wire format 2 ({@link #toBytes()}): A^{-1} is symmetric, so only its upper triangle travels; every array
+ * <p>Wire format 3 ({@link #toBytes()}; 2 plus the input standardisation): A^{-1} is symmetric, so only its upper triangle travels; every array
  * goes in the narrowest lossless form ({@link CompactArrays}): weights trained in float32 and features that
  * arrived as float32 at 4 bytes a value, targets as a class index, A^{-1} at 8 bytes (4 when the kernel maths
  * run in float32). For |T| = 1024, 784 inputs, one hidden layer of 256, C = 10 and a scalar kernel that is
  * 4.2 MB of A^{-1} + 3.2 MB of features + 0.8 MB of weights (format 1, all float64: 12.3 MB);
- * {@link #sizeBytes()} reports the exact figure. Format 1 is still read. The full C x C kernel multiplies the
+ * {@link #sizeBytes()} reports the exact figure. Format 3 adds the linearisation's input standardisation after
+ * the weights (a flag, then mean and sd in float64); formats 1 and 2 (raw inputs) are still read. The full C x C kernel multiplies the
  * A^{-1} part by C^2.
  */
 public final class ModelSnapshot implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final int MAGIC = 0x414C5353; // "ALSS"
     private static final int FORMAT_FLOAT64 = 1;
-    private static final int FORMAT = 2;
+    private static final int FORMAT_COMPACT = 2;
+    private static final int FORMAT = 3;
 
     private final long version;
     private final boolean warm;
@@ -118,12 +120,18 @@ public final class ModelSnapshot implements Serializable {
         return (int) Math.min(Integer.MAX_VALUE - 64, n);
     }
 
-    /** In a given wire format: 2 (compact, the default) or 1 (all float64, what earlier versions wrote). */
+    /**
+     * In a given wire format: 3 (the default), 2 (compact, raw inputs) or 1 (all float64, what earlier versions
+     * wrote); 1 and 2 cannot carry an input standardisation.
+     */
     byte[] toBytes(int format) {
-        if (format != FORMAT && format != FORMAT_FLOAT64) {
+        if (format != FORMAT && format != FORMAT_COMPACT && format != FORMAT_FLOAT64) {
             throw new IllegalArgumentException("unknown snapshot format " + format);
         }
-        boolean compact = format == FORMAT;
+        if (format != FORMAT && weights.input() != null) {
+            throw new IllegalArgumentException("snapshot format " + format + " cannot carry the input standardisation");
+        }
+        boolean compact = format != FORMAT_FLOAT64;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint(compact));
             DataOutputStream out = new DataOutputStream(bytes);
@@ -133,6 +141,9 @@ public final class ModelSnapshot implements Serializable {
             out.writeBoolean(warm);
             if (compact) {
                 writeWeights(out, weights);
+                if (format == FORMAT) {
+                    io.alstream.learner.nn.InputStandardization.writeOptional(out, weights.input());
+                }
                 writeCompactEntries(out, entries);
                 out.writeInt(inverseSize);
                 CompactArrays.write(out, inverseUpper);
@@ -156,13 +167,16 @@ public final class ModelSnapshot implements Serializable {
                 throw new IllegalArgumentException("not a model snapshot");
             }
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_FLOAT64) {
+            if (format != FORMAT && format != FORMAT_COMPACT && format != FORMAT_FLOAT64) {
                 throw new IllegalArgumentException("unsupported snapshot format " + format);
             }
-            boolean compact = format == FORMAT;
+            boolean compact = format != FORMAT_FLOAT64;
             long version = in.readLong();
             boolean warm = in.readBoolean();
             MlpWeights w = compact ? readWeights(in) : MlpWeights.read(in);
+            if (format == FORMAT) {
+                w = w.withInput(io.alstream.learner.nn.InputStandardization.readOptional(in));
+            }
             List<KernelEntry> entries = compact ? readCompactEntries(in) : readEntries(in);
             int n = in.readInt();
             double[] upper = compact ? CompactArrays.read(in) : StateCodec.readDoubles(in);

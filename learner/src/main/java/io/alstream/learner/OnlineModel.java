@@ -9,6 +9,7 @@ import io.alstream.learner.kernel.KernelEntry;
 import io.alstream.learner.kernel.KernelRegressionState;
 import io.alstream.learner.kernel.NtkFeatures;
 import io.alstream.learner.nn.DeviceMlp;
+import io.alstream.learner.nn.InputStandardization;
 import io.alstream.learner.nn.MlpNetwork;
 import io.alstream.learner.nn.MlpWeights;
 import io.alstream.learner.util.ComputeDevice;
@@ -50,9 +51,11 @@ public final class OnlineModel implements AutoCloseable {
     private static final int MAGIC = 0x414C534D; // "ALSM"
     /**
      * 2: adds the running retrain's inputs; 3: the kept labels may be kept apart (count -1) and their first
-     * sequence number follows. 1 and 2 are still read.
+     * sequence number follows; 4: the linearisation's input standardisation after its weights, and at the end the
+     * feature moments and a running retrain's frozen standardisation. 1 to 3 are still read (raw inputs: what
+     * those versions computed with).
      */
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
 
     private final LearnerConfig config;
     private final NDManager manager;
@@ -61,6 +64,8 @@ public final class OnlineModel implements AutoCloseable {
     private EmpiricalNtk ntk;
     private KernelRegressionState state;
     private KeptLabels kept = new KeptLabels();
+    /** Every input seen, for the next linearisation's standardisation; null when standardisation is off. */
+    private FeatureMoments moments;
     private final Set<String> foldedIds = new LinkedHashSet<>();
     private long version;
     private long labelsFolded;
@@ -76,6 +81,7 @@ public final class OnlineModel implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
         this.network = new MlpNetwork(config, weights, ComputeDevice.get());
+        this.moments = config.standardizeInputs() ? new FeatureMoments(config.inputDim()) : null;
         linearise(weights);
     }
 
@@ -110,6 +116,36 @@ public final class OnlineModel implements AutoCloseable {
     /** The network has been trained at least once. */
     public boolean isWarm() { return warm; }
     public MlpWeights weights() { return deviceNet.weights(); }
+
+    /** The running feature moments (a copy); null when standardisation is off. */
+    public FeatureMoments featureMoments() { return moments == null ? null : moments.copy(); }
+
+    /**
+     * Counts unlabelled inputs (e.g. every scored event) into the feature moments the next retrain standardises
+     * by. Changes no prediction and no version: the current linearisation keeps its frozen transform. No-op when
+     * standardisation is off.
+     */
+    public void observe(float[]... xs) {
+        if (moments == null) {
+            return;
+        }
+        for (float[] x : xs) {
+            moments.add(checkDim(x));
+        }
+    }
+
+    /** Adds a summary of inputs seen elsewhere (a scoring task's moments) to the running moments. */
+    public void observe(FeatureMoments seen) {
+        if (moments != null) {
+            moments.merge(seen);
+        }
+    }
+
+    private void see(double[] x) {
+        if (moments != null) {
+            moments.add(x);
+        }
+    }
 
     public double[] predict(float[] x) { return predict(toDouble(x)); }
 
@@ -195,6 +231,7 @@ public final class OnlineModel implements AutoCloseable {
         }
         rememberFolded(eventId);
         rememberForTraining(x, label);
+        see(x);
         labelsFolded++;
         labelsSinceRefresh++;
         version++;
@@ -233,6 +270,7 @@ public final class OnlineModel implements AutoCloseable {
                 added.add(new KernelEntry(eventIds[i], x, oneHot(labels[i]), false));
             }
             rememberForTraining(x, labels[i]);
+            see(x);
             labelsFolded++;
             labelsSinceRefresh++;
             version++;
@@ -275,6 +313,7 @@ public final class OnlineModel implements AutoCloseable {
                         results[q] = new ModelInput.Result(false, null, false);
                         continue;
                     }
+                    see(x);
                     if (config.pseudoLabelSource() == PseudoLabelSource.ONLINE) {
                         seg = flush(seg, results); // its pseudo-label is the online model's prediction now
                         state.append(new KernelEntry(id, x, oneHot(pseudoLabel(x)), true));
@@ -328,6 +367,7 @@ public final class OnlineModel implements AutoCloseable {
                     }
                     rememberFolded(id);
                     rememberForTraining(x, in.label());
+                    see(x);
                     labelsFolded++;
                     labelsSinceRefresh++;
                     version++;
@@ -492,6 +532,7 @@ public final class OnlineModel implements AutoCloseable {
             return false;
         }
         state.append(new KernelEntry(eventId, x, oneHot(pseudoLabel(x)), true));
+        see(x);
         version++;
         return true;
     }
@@ -591,7 +632,8 @@ public final class OnlineModel implements AutoCloseable {
                 superseded.add(e.id()); // in the training set: the new network learns them, T forgets them
             }
         }
-        Retrain r = new Retrain(kept.size(), superseded);
+        // the statistics are frozen here: the new linearisation and its training both use them, whenever it finishes
+        Retrain r = new Retrain(kept.size(), superseded, moments == null ? null : moments.standardization());
         retrain = r;
         labelsSinceRefresh = 0;
         if (retrainExecutor == null) {
@@ -609,16 +651,22 @@ public final class OnlineModel implements AutoCloseable {
      */
     private void launch(Retrain r) {
         long seed = SplitMix64.derive(config.seed(), refreshCount);
+        MlpWeights current = network.weights();
+        if (config.refreshWarmStart() && warm && !java.util.Objects.equals(deviceNet.weights().input(), r.input)) {
+            // the warm start, trained on the last transform's inputs, computes the same function on the new ones
+            current = InputStandardization.reexpress(current, deviceNet.weights().input(), r.input);
+        }
         MlpWeights start = !config.refreshWarmStart() && warm
                 ? MlpWeights.initialise(MlpWeights.widths(config.inputDim(), config.hiddenWidths(), config.numClasses()),
                         config.activation(), seed)
-                : network.weights();
+                : current;
         List<float[]> xs = new ArrayList<>(r.trainCount);
         int[] ys = new int[r.trainCount];
         java.util.Iterator<float[]> xi = kept.features();
         java.util.Iterator<Integer> yi = kept.labels();
         for (int i = 0; i < r.trainCount; i++) {
-            xs.add(xi.next());
+            float[] x = xi.next();
+            xs.add(r.input == null ? x : r.input.applyAsFloats(x));
             ys[i] = yi.next();
         }
         // torch's intra-op thread count is per OS thread (OpenMP): a retrain thread left at its default would sum
@@ -665,7 +713,7 @@ public final class OnlineModel implements AutoCloseable {
         }
         int dropPending = Math.max(0, pending - Math.max(1, config.kernelCap() / 2));
         network.setWeights(trained.weights);
-        linearise(network.weights());
+        linearise(network.weights().withInput(r.input));
         List<KernelEntry> readd = new ArrayList<>();
         int readdPending = 0;
         for (KernelEntry e : keep) {
@@ -694,13 +742,16 @@ public final class OnlineModel implements AutoCloseable {
     private static final class Retrain {
         final int trainCount;
         final Set<String> superseded;
+        /** The standardisation frozen for the new linearisation (null: raw inputs). */
+        final InputStandardization input;
         final long startedNanos = System.nanoTime();
         volatile boolean cancelled;
         java.util.concurrent.CompletableFuture<Trained> result;
 
-        Retrain(int trainCount, Set<String> superseded) {
+        Retrain(int trainCount, Set<String> superseded, InputStandardization input) {
             this.trainCount = trainCount;
             this.superseded = superseded;
+            this.input = input;
         }
     }
 
@@ -810,6 +861,7 @@ public final class OnlineModel implements AutoCloseable {
         out.writeBoolean(warm);
         network.weights().write(out);     // training weights (float32 values)
         deviceNet.weights().write(out);   // the linearisation point
+        InputStandardization.writeOptional(out, deviceNet.weights().input()); // format 4
         ModelSnapshot.writeEntries(out, state.entries());
         state.writeInverse(out);          // the bytes of StateCodec.writeDoubles(inverseToDoubles()), no n x n copy
         if (withKeptLabels) {
@@ -837,6 +889,13 @@ public final class OnlineModel implements AutoCloseable {
             }
         }
         out.writeLong(kept.head()); // format 3
+        out.writeBoolean(moments != null); // format 4
+        if (moments != null) {
+            moments.write(out);
+        }
+        if (retrain != null) {
+            InputStandardization.writeOptional(out, retrain.input);
+        }
     }
 
     /** Sequence number of the oldest kept label (labels are numbered as they are kept, from 0). */
@@ -907,6 +966,9 @@ public final class OnlineModel implements AutoCloseable {
             boolean warm = in.readBoolean();
             MlpWeights training = MlpWeights.read(in);
             MlpWeights linearisation = MlpWeights.read(in);
+            if (format >= 4) {
+                linearisation = linearisation.withInput(InputStandardization.readOptional(in));
+            }
             List<KernelEntry> entries = ModelSnapshot.readEntries(in);
             double[] inverse = StateCodec.readDoubles(in);
             OnlineModel m = new OnlineModel(config, linearisation);
@@ -936,7 +998,7 @@ public final class OnlineModel implements AutoCloseable {
                 for (int i = 0; i < superseded; i++) {
                     ids2.add(in.readUTF());
                 }
-                restoredRetrain = new Retrain(trainCount, ids2);
+                restoredRetrain = new Retrain(trainCount, ids2, null);
             }
             if (format >= 3) {
                 long head = in.readLong();
@@ -950,6 +1012,16 @@ public final class OnlineModel implements AutoCloseable {
                     if (expected > 0 && head != m.kept.head()) {
                         throw new IllegalArgumentException("kept-labels chunks start at " + m.kept.head() + ", the state says " + head);
                     }
+                }
+            }
+            if (format >= 4) {
+                FeatureMoments saved = in.readBoolean() ? FeatureMoments.read(in, config.inputDim()) : null;
+                if (m.moments != null && saved != null) {
+                    m.moments = saved;
+                }
+                if (restoredRetrain != null) {
+                    restoredRetrain = new Retrain(restoredRetrain.trainCount, restoredRetrain.superseded,
+                            InputStandardization.readOptional(in));
                 }
             }
             if (restoredRetrain != null) {

@@ -13,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -24,10 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StateFixtureTest {
     static final String FORMAT_2 = "online-model-format2.bin";
     static final String FORMAT_3 = "online-model-format3.bin";
+    static final String FORMAT_4 = "online-model-format4.bin";
     static final String CHUNK_1 = "kept-labels-chunk-format1.bin";
 
+    /** Standardisation on (format 4 was written with it on; the older formats restore under it with raw inputs). */
     static LearnerConfig config() {
-        return LearnerConfig.builder().inputDim(4).numClasses(3).hiddenWidths(8).warmupLabels(5).trainEpochs(2)
+        return LearnerConfig.builder().standardizeInputs(true).inputDim(4).numClasses(3).hiddenWidths(8).warmupLabels(5).trainEpochs(2)
                 .ridgeLambda(1).acquisitionFunctions(List.of("entropy")).selectBy("entropy").build();
     }
 
@@ -39,7 +42,7 @@ class StateFixtureTest {
         return x;
     }
 
-    /** The same state as {@link #build()}, format 3 with its kept labels apart: [state, chunk]. */
+    /** The same state as {@link #build()}, in the current format with its kept labels apart: [state, chunk]. */
     static byte[][] buildApart() {
         try (OnlineModel m = OnlineModel.fromBytes(config(), build(), new HeldExecutor())) {
             List<byte[]> chunks = m.keptLabelChunks();
@@ -73,16 +76,39 @@ class StateFixtureTest {
     }
 
     @Test
-    void restoresTheCommittedStateOfFormat3WithItsKeptLabelsApart() throws IOException {
+    void restoresTheCommittedStateOfFormat4WithItsKeptLabelsApart() throws IOException {
         String dir = System.getProperty("alstream.fixtures.write");
         if (dir != null) {
             byte[][] apart = buildApart();
-            Files.write(Path.of(dir, FORMAT_3), apart[0]);
-            Files.write(Path.of(dir, CHUNK_1), apart[1]);
+            Files.write(Path.of(dir, FORMAT_4), apart[0]);
+            if (!Files.exists(Path.of(dir, CHUNK_1))) {
+                Files.write(Path.of(dir, CHUNK_1), apart[1]);
+            }
         }
         HeldExecutor held = new HeldExecutor();
-        try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_3), List.of(resource(CHUNK_1)), held)) {
+        try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_4), List.of(resource(CHUNK_1)), held)) {
+            assertNull(m.weights().input(), "raw inputs before the first retrain");
+            assertEquals(7, m.featureMoments().count(), "the moments of the six labels and the pending request");
             check(m, held);
+            // the warm-up retrain froze the moments of e0..e4, the inputs seen when it started
+            SplitMix64 rng = new SplitMix64(99);
+            FeatureMoments first5 = new FeatureMoments(4);
+            for (int i = 0; i < 5; i++) {
+                first5.add(row(rng));
+            }
+            assertEquals(first5.standardization(), m.weights().input(), "the restored retrain keeps its frozen transform");
+        }
+    }
+
+    /** Formats before 4 had no standardisation: they restore with raw inputs, their running retrain too. */
+    @Test
+    void restoresTheCommittedStateOfFormat3WithRawInputs() throws IOException {
+        HeldExecutor held = new HeldExecutor();
+        try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_3), List.of(resource(CHUNK_1)), held)) {
+            assertTrue(config().standardizeInputs(), "restored with standardisation on");
+            check(m, held);
+            assertNull(m.weights().input(), "an old state keeps computing on raw inputs");
+            assertEquals(0, m.featureMoments().count(), "and starts its moments afresh");
         }
     }
 
@@ -109,6 +135,7 @@ class StateFixtureTest {
         HeldExecutor held = new HeldExecutor();
         try (OnlineModel m = OnlineModel.fromBytes(config(), resource(FORMAT_2), held)) {
             check(m, held);
+            assertNull(m.weights().input(), "an old state keeps computing on raw inputs");
         }
     }
 }

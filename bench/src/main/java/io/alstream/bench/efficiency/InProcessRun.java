@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * One learning curve with the learner alone, in this thread: the stream passes in micro-batches; each batch
  * enters the reference pool, is scored by the model as it is (a live {@link Scorer}: no snapshot copies) and
- * offered to the budget policy; requested labels come from the {@link SimulatedOracle} (pending in the model
+ * offered to the budget policy (and counted into the learner's running feature moments, which its retrains
+ * standardise by unless {@code standardize-inputs=false}); requested labels come from the {@link SimulatedOracle} (pending in the model
  * while they are late, as the job does) and are folded one by one. Held-out accuracy is measured right after
  * the fold that reaches each label count. Until the model is warm (its first training on the seed labels)
  * selection is random within the budget, as in the job; the random strategy stays random throughout.
@@ -69,6 +70,7 @@ public final class InProcessRun {
                     pool.offer(batch[i - from]);
                 }
                 events = to;
+                model.observe(batch); // every streamed event counts into the learner's feature moments (no-op when off)
                 int[] chosen;
                 if (strategy == Strategy.RANDOM || !model.isWarm()) {
                     double[] u = new double[batch.length];

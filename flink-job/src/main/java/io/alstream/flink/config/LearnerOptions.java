@@ -37,6 +37,9 @@ public final class LearnerOptions {
         add("dropout", "Dropout after each hidden layer, in [0,1); > 0 for the mc_dropout posterior.",
                 c -> Double.toString(c.dropout()), (b, v) -> b.dropout(Double.parseDouble(v)));
         add("seed", "Seed of every random choice.", c -> Long.toString(c.seed()), (b, v) -> b.seed(Long.parseLong(v)));
+        add("standardize-inputs", "Standardise features by the running mean and standard deviation the trainer has seen "
+                + "(frozen per linearisation, updated at each retrain): for features in different units or far from zero; off, the network sees raw features.",
+                c -> Boolean.toString(c.standardizeInputs()), (b, v) -> b.standardizeInputs(parseBoolean(v)));
         add("kernel", "Empirical NTK: pntk, first_logit or full.", c -> lower(c.kernelKind()),
                 (b, v) -> b.kernelKind(LearnerConfig.KernelKind.valueOf(upper(v))));
         add("ridge-lambda", "Ridge added to K(T,T).", c -> Double.toString(c.ridgeLambda()),
@@ -105,6 +108,14 @@ public final class LearnerOptions {
 
     private static void add(String key, String doc, Function<LearnerConfig, String> def, BiConsumer<Builder, String> apply) {
         ENTRIES.put(key, new Entry(key, doc, def, apply));
+    }
+
+    private static boolean parseBoolean(String v) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (!t.equals("true") && !t.equals("false")) {
+            throw new IllegalArgumentException("expected true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(t);
     }
 
     private static String lower(Enum<?> e) {

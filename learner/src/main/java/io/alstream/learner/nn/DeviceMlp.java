@@ -46,8 +46,19 @@ public final class DeviceMlp implements AutoCloseable {
     public NDArray weight(int l) { return weights.get(l); }
     public NDArray bias(int l) { return biases.get(l); }
 
-    /** Copies host rows into a device array of the kernel type, in this network's manager scope. */
+    /**
+     * Copies host rows into a device array of the kernel type, in this network's manager scope, standardised
+     * first when the weights carry an {@link InputStandardization} (every input of f0 and of the NTK features
+     * enters here).
+     */
     public NDArray toDevice(float[][] rows) {
+        if (source.input() != null) {
+            double[][] z = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                z[i] = source.input().apply(rows[i]);
+            }
+            return toDeviceRaw(z);
+        }
         int n = rows.length;
         int d = source.inputDim();
         float[] flat = new float[n * d];
@@ -60,8 +71,19 @@ public final class DeviceMlp implements AutoCloseable {
         return Scopes.run(() -> manager.create(flat, new Shape(n, d)).toType(dataType, false));
     }
 
-    /** Copies host rows (double precision, e.g. reference data) into a device array of the kernel type. */
+    /** Copies host rows (double precision, e.g. reference data) into a device array of the kernel type (standardised as above). */
     public NDArray toDevice(double[][] rows) {
+        if (source.input() != null) {
+            double[][] z = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                z[i] = source.input().apply(rows[i]);
+            }
+            return toDeviceRaw(z);
+        }
+        return toDeviceRaw(rows);
+    }
+
+    private NDArray toDeviceRaw(double[][] rows) {
         int n = rows.length;
         int d = source.inputDim();
         double[] flat = new double[n * d];

@@ -15,6 +15,11 @@ import java.util.Arrays;
  * object is ever serialized). Layer l maps width[l] to width[l+1]; its weight is row-major
  * [out][in] (DJL's Linear layout) and f(x) = W_L sigma(... sigma(W_1 x + b_1) ...) + b_L.
  * Doubles, so a float64 linearisation point (e.g. the reference vectors' parameters) survives exactly.
+ *
+ * <p>A linearisation point may carry an {@link InputStandardization}: the network then computes f((x - mean)/sd),
+ * and every consumer of these weights ({@link DeviceMlp}, hence f0, the NTK features, scorers and replicas)
+ * applies it. {@link #write}/{@link #read} carry the layers only; formats that carry the transform write it apart
+ * ({@link InputStandardization#writeOptional}).
  */
 public final class MlpWeights implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -23,8 +28,15 @@ public final class MlpWeights implements Serializable {
     private final Activation activation;
     private final double[][] weights;
     private final double[][] biases;
+    /** Null: raw inputs. */
+    private final InputStandardization input;
 
     public MlpWeights(int[] widths, Activation activation, double[][] weights, double[][] biases) {
+        this(widths, activation, weights, biases, null);
+    }
+
+    private MlpWeights(int[] widths, Activation activation, double[][] weights, double[][] biases,
+                       InputStandardization input) {
         if (widths.length < 2 || weights.length != widths.length - 1 || biases.length != widths.length - 1) {
             throw new IllegalArgumentException("need widths.length-1 layers, got widths " + Arrays.toString(widths));
         }
@@ -37,7 +49,19 @@ public final class MlpWeights implements Serializable {
         this.activation = activation;
         this.weights = deepCopy(weights);
         this.biases = deepCopy(biases);
+        if (input != null && input.dim() != widths[0]) {
+            throw new IllegalArgumentException("input standardisation of " + input.dim() + " features for " + widths[0] + " inputs");
+        }
+        this.input = input;
     }
+
+    /** These parameters applied to inputs standardised by s (null: raw inputs). */
+    public MlpWeights withInput(InputStandardization s) {
+        return new MlpWeights(widths, activation, weights, biases, s);
+    }
+
+    /** The transform applied to inputs before the first layer; null = raw inputs. */
+    public InputStandardization input() { return input; }
 
     /**
      * Seeded initialisation: He-uniform for ReLU, Glorot-uniform for tanh, zero biases. Done in Java so
@@ -127,7 +151,8 @@ public final class MlpWeights implements Serializable {
         }
         MlpWeights m = (MlpWeights) o;
         return Arrays.equals(widths, m.widths) && activation == m.activation
-                && Arrays.deepEquals(weights, m.weights) && Arrays.deepEquals(biases, m.biases);
+                && Arrays.deepEquals(weights, m.weights) && Arrays.deepEquals(biases, m.biases)
+                && java.util.Objects.equals(input, m.input);
     }
 
     @Override
