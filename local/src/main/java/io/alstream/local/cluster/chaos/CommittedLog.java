@@ -2,12 +2,17 @@ package io.alstream.local.cluster.chaos;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +22,12 @@ import io.alstream.local.cluster.TruthOracle;
  * What a downstream reader of the job's and the broker's outputs sees: every record of some topics, read
  * {@code read_committed} from their start on a thread of its own, kept raw (decoded only at the end, when the
  * registry is surely up) with the time it became visible here. It rides out Kafka outages as any consumer does.
+ *
+ * <p>Each record is kept once: the reader takes every partition of its topics itself ({@code assign}, no consumer
+ * group), so a broker outage cannot cost it its position, and a record at an offset it has already read (a fetch
+ * position moved back, e.g. after a log-truncation check) is counted as a re-read and not kept again. A group reader
+ * with auto-committed offsets, as this was first, reads again after an outage longer than its session the records it
+ * read since its last offset commit: the first full failure matrix counted those as repeated outputs.
  */
 final class CommittedLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommittedLog.class);
@@ -27,24 +38,50 @@ final class CommittedLog implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<Entry> entries = new ArrayList<>();
+    /** Per partition, the offset after the last record kept (touched by the reading thread only). */
+    private final Map<TopicPartition, Long> next = new HashMap<>();
+    private final AtomicLong rereads = new AtomicLong();
     private final Thread thread;
     private volatile boolean stop;
     private volatile Exception failure;
 
     CommittedLog(String bootstrap, List<String> topics) {
-        Properties p = TruthOracle.committedReaderProperties(bootstrap, "failure-run-observer");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        this.consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(topics);
+        this.consumer = new KafkaConsumer<>(readerProperties(bootstrap));
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String t : topics) {
+            List<PartitionInfo> info = consumer.partitionsFor(t, Duration.ofMinutes(2));
+            if (info == null || info.isEmpty()) {
+                consumer.close();
+                throw new IllegalStateException("topic " + t + " has no partitions (does it exist?)");
+            }
+            info.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
         this.thread = new Thread(this::run, "committed-log");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** read_committed from the start, no consumer group (so no offsets committed and no rebalance to lose a position). */
+    static Properties readerProperties(String bootstrap) {
+        Properties p = TruthOracle.committedReaderProperties(bootstrap, "failure-run-observer");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        return p;
     }
 
     private void run() {
         try {
             while (!stop) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (r.offset() < next.getOrDefault(tp, 0L)) {
+                        rereads.incrementAndGet();
+                        continue;
+                    }
+                    next.put(tp, r.offset() + 1);
                     Entry e = new Entry(r.topic(), r.partition(), r.offset(), r.key(), r.value(), System.currentTimeMillis());
                     synchronized (entries) {
                         entries.add(e);
@@ -72,6 +109,11 @@ final class CommittedLog implements AutoCloseable {
         synchronized (entries) {
             return entries.stream().filter(e -> e.topic().equals(topic) && e.visibleAt() > t).count();
         }
+    }
+
+    /** Records fetched again at an offset already read, and not kept a second time. */
+    long rereads() {
+        return rereads.get();
     }
 
     Exception failure() {
