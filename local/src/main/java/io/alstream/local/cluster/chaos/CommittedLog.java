@@ -38,12 +38,18 @@ final class CommittedLog implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<Entry> entries = new ArrayList<>();
-    /** Per partition, the offset after the last record kept (touched by the reading thread only). */
+    /** Per partition, the offset after the last record kept (guarded by {@code entries}). */
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private final AtomicLong rereads = new AtomicLong();
     private final Thread thread;
     private volatile boolean stop;
     private volatile Exception failure;
+
+    /** A log that reads nothing by itself: records are handed to {@link #keep}. */
+    CommittedLog() {
+        this.consumer = null;
+        this.thread = null;
+    }
 
     CommittedLog(String bootstrap, List<String> topics) {
         this.consumer = new KafkaConsumer<>(readerProperties(bootstrap));
@@ -76,16 +82,7 @@ final class CommittedLog implements AutoCloseable {
         try {
             while (!stop) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() < next.getOrDefault(tp, 0L)) {
-                        rereads.incrementAndGet();
-                        continue;
-                    }
-                    next.put(tp, r.offset() + 1);
-                    Entry e = new Entry(r.topic(), r.partition(), r.offset(), r.key(), r.value(), System.currentTimeMillis());
-                    synchronized (entries) {
-                        entries.add(e);
-                    }
+                    keep(new Entry(r.topic(), r.partition(), r.offset(), r.key(), r.value(), System.currentTimeMillis()));
                 }
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
@@ -95,6 +92,24 @@ final class CommittedLog implements AutoCloseable {
             LOG.error("the committed-output reader failed", e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Keeps a fetched record unless its partition has already been read past its offset (then it is a re-read of
+     * a record kept before, counted in {@link #rereads()}); returns whether it was kept. Records of a partition come
+     * in offset order, so the offset after the last kept record is all that is remembered.
+     */
+    boolean keep(Entry e) {
+        TopicPartition tp = new TopicPartition(e.topic(), e.partition());
+        synchronized (entries) {
+            if (e.offset() < next.getOrDefault(tp, 0L)) {
+                rereads.incrementAndGet();
+                return false;
+            }
+            next.put(tp, e.offset() + 1);
+            entries.add(e);
+            return true;
         }
     }
 
@@ -123,6 +138,9 @@ final class CommittedLog implements AutoCloseable {
     @Override
     public void close() {
         stop = true;
+        if (consumer == null) {
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(15_000);

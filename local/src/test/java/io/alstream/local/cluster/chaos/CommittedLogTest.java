@@ -1,22 +1,19 @@
 package io.alstream.local.cluster.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.Set;
+import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,92 +22,68 @@ import io.alstream.kafka.embedded.EmbeddedKafka;
 import io.alstream.local.cluster.TruthOracle;
 
 /**
- * The failure run's reader of committed outputs must see each record once, whatever Kafka does meanwhile. The
- * first full failure matrix reported 8 label requests, 10 labels and 12 folds twice; isolated, a repeat was the
- * reader's: a record it had read as the broker went down for an outage longer than a consumer session was read
- * again, at the same offset, when the broker came back (the group reader's position fell back to its last
- * auto-committed offset). Here records stream steadily while the real broker goes down for 60 s (past the consumer's
- * 45 s default session timeout) and comes back on the same folder and ports; every record must be read exactly once.
+ * The failure run's reader of committed outputs must keep each record once. The first full failure matrix reported 8
+ * label requests, 10 labels and 12 folds twice; isolated (bench/results/failures-isolation), a repeat was the reader's:
+ * a committed model update it had read as Kafka went down for 65 s was read again, at the same offset, when Kafka came
+ * back — the reader was a consumer group with auto-committed offsets, and its position fell back to its last commit.
+ * (Streaming records through a 60 s outage of a test broker did not make the old reader fall back here, so the test
+ * pins the two properties that rule the repeat out instead.)
  */
 class CommittedLogTest {
     private static final String TOPIC = "committed-log-test";
 
     @Test
-    void eachRecordIsReadOnceAcrossAKafkaOutageLongerThanAConsumerSession(@TempDir Path dir) throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).brokerPort(FailureRun.freePort())
-                .controllerPort(FailureRun.freePort()).start();
-        CommittedLog log = null;
-        AtomicBoolean producing = new AtomicBoolean(true);
-        AtomicLong sent = new AtomicLong();
-        AtomicReference<Exception> sendFailure = new AtomicReference<>();
-        Thread producer = null;
-        try {
-            kafka.createTopic(TOPIC, 2, Map.of());
-            log = new CommittedLog(kafka.bootstrapServers(), List.of(TOPIC));
-            // a steady stream, as the job's outputs are, up to the outage and on after it (sends wait it out)
-            Properties pp = TruthOracle.producerProperties(kafka.bootstrapServers());
-            pp.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
-            pp.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
-            pp.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
-            producer = new Thread(() -> {
-                try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp)) {
-                    for (int i = 0; producing.get(); i++) {
-                        byte[] k = ("r-" + i).getBytes(StandardCharsets.UTF_8);
-                        p.send(new ProducerRecord<>(TOPIC, i % 2, k, k), (md, e) -> {
-                            if (e != null) {
-                                sendFailure.compareAndSet(null, e);
-                            }
-                        });
-                        sent.incrementAndGet();
-                        Thread.sleep(50);
-                    }
-                    p.flush();
-                } catch (Exception e) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            }, "committed-log-test-producer");
-            producer.start();
-            CommittedLog l = log;
-            await(() -> l.of(TOPIC).size() >= 100, 120_000, "100 records read before the outage");
-            kafka.stop();
-            Thread.sleep(60_000);
-            kafka.start();
-            long after = l.of(TOPIC).size();
-            await(() -> l.of(TOPIC).size() >= after + 100, 180_000, "100 more records read after the outage");
-            producing.set(false);
-            producer.join(120_000);
-            assertNull(sendFailure.get(), "every send acknowledged");
-            long total = sent.get();
-            await(() -> l.of(TOPIC).size() >= total, 120_000, "all " + total + " records read");
-            Thread.sleep(3_000); // anything read a second time shows by now
+    void aRecordFetchedAgainAtAnOffsetAlreadyReadIsKeptOnce() {
+        CommittedLog log = new CommittedLog();
+        assertTrue(log.keep(entry(TOPIC, 0, 0)));
+        assertTrue(log.keep(entry(TOPIC, 0, 1)));
+        assertTrue(log.keep(entry(TOPIC, 1, 0)));
+        assertTrue(log.keep(entry("other", 0, 0)), "offsets are per topic and partition");
+        // the position fell back: the same records come again
+        assertFalse(log.keep(entry(TOPIC, 0, 0)));
+        assertFalse(log.keep(entry(TOPIC, 0, 1)));
+        assertFalse(log.keep(entry(TOPIC, 1, 0)));
+        // then new ones, with a gap where a transaction marker or an aborted record was skipped
+        assertTrue(log.keep(entry(TOPIC, 0, 3)));
+        assertTrue(log.keep(entry(TOPIC, 1, 1)));
+        assertEquals(List.of("0@0", "0@1", "1@0", "0@3", "1@1"),
+                log.of(TOPIC).stream().map(e -> e.partition() + "@" + e.offset()).toList());
+        assertEquals(3, log.rereads());
+        assertEquals(1, log.countAfter("other", -1));
+    }
 
-            List<CommittedLog.Entry> read = log.of(TOPIC);
-            Map<String, Integer> perOffset = new HashMap<>();
-            for (CommittedLog.Entry e : read) {
-                perOffset.merge(e.partition() + "@" + e.offset(), 1, Integer::sum);
+    @Test
+    void readsEveryPartitionFromItsStartWithoutAConsumerGroup(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).start()) {
+            kafka.createTopic(TOPIC, 3, Map.of());
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(TruthOracle.producerProperties(kafka.bootstrapServers()))) {
+                for (int i = 0; i < 30; i++) {
+                    byte[] k = ("r-" + i).getBytes(StandardCharsets.UTF_8);
+                    p.send(new ProducerRecord<>(TOPIC, i % 3, k, k)).get();
+                }
             }
-            long twice = perOffset.values().stream().filter(c -> c > 1).count();
-            assertEquals(0, twice, twice + " offsets read more than once, e.g. "
-                    + perOffset.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).toList());
-            assertEquals(total, read.size(), "each of the " + total + " records read exactly once");
-            assertEquals(total, read.stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).distinct().count());
-        } finally {
-            producing.set(false);
-            if (producer != null) {
-                producer.join(30_000);
+            try (CommittedLog log = new CommittedLog(kafka.bootstrapServers(), List.of(TOPIC))) {
+                long deadline = System.currentTimeMillis() + 120_000;
+                while (log.of(TOPIC).size() < 30) {
+                    assertTrue(System.currentTimeMillis() < deadline, "30 records not read within 120 s: " + log.of(TOPIC).size());
+                    Thread.sleep(50);
+                }
+                Thread.sleep(1_000);
+                assertEquals(30, log.of(TOPIC).size());
+                assertEquals(30, log.of(TOPIC).stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).distinct().count());
+                assertEquals(0, log.rereads());
+                // no group: no offsets committed, no rebalance, so no position can fall back to a committed offset
+                try (Admin admin = kafka.admin()) {
+                    Set<String> groups = admin.listGroups().all().get().stream().map(GroupListing::groupId).collect(Collectors.toSet());
+                    assertTrue(groups.stream().noneMatch(g -> g.startsWith("failure-run-observer")),
+                            "the reader joined a consumer group: " + groups);
+                }
             }
-            if (log != null) {
-                log.close();
-            }
-            kafka.close();
         }
     }
 
-    private static void await(BooleanSupplier done, long timeoutMs, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!done.getAsBoolean()) {
-            assertTrue(System.currentTimeMillis() < deadline, "not within " + timeoutMs / 1000 + " s: " + what);
-            Thread.sleep(50);
-        }
+    private static CommittedLog.Entry entry(String topic, int partition, long offset) {
+        byte[] k = (topic + "-" + partition + "-" + offset).getBytes(StandardCharsets.UTF_8);
+        return new CommittedLog.Entry(topic, partition, offset, k, k, System.currentTimeMillis());
     }
 }
