@@ -122,6 +122,12 @@ final class FlinkConfFiles {
             rootLogger.appenderRef.file.ref = MainAppender
             logger.kafka.name = org.apache.kafka
             logger.kafka.level = WARN
+            # every transactional producer's id and epoch as it is initialised (fencing is read from these lines)
+            logger.kafkatxn.name = org.apache.kafka.clients.producer.internals.TransactionManager
+            logger.kafkatxn.level = INFO
+            # the exactly-once sink's transactions: each one prepared, committed, recycled or aborted at recovery
+            logger.kafkasink.name = org.apache.flink.connector.kafka.sink
+            logger.kafkasink.level = DEBUG
             logger.akka.name = org.apache.pekko
             logger.akka.level = WARN
             appender.main.name = MainAppender

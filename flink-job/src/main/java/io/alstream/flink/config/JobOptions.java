@@ -77,7 +77,7 @@ public final class JobOptions {
     public static final ConfigOption<Long> REQUEST_DEADLINE_MS = longOpt("job", "job.request-deadline-ms", "600000",
             "A label request not answered by then is closed unlabelled by the broker.");
     public static final ConfigOption<Boolean> ACCEPT_EXTERNAL_LABELS = bool("job", "job.accept-external-labels", "false",
-            "Fold labels of events the job never asked about (written to the labels topic by someone else). Off: such a label waits up to job.request-deadline-ms for its request to be read back, then goes to the dead-letter topic as unrequested-label.");
+            "Fold labels of events the job never asked about (written to the labels topic by someone else). Off: such a label waits up to job.request-deadline-ms (of time the job runs) for its request to be read back, then goes to the dead-letter topic as unrequested-label.");
     public static final ConfigOption<String> REQUEST_ID_SECRET = string("job", "job.request-id-secret", "",
             "Key of the label requests' ids, req-<base64url(HMAC-SHA256(key, event id)), 128 bits>: the same event gets the same id, and no one without the key can guess an open request's id from its event. Empty = a random key made when the job is built (a job resubmitted afresh, or alstream run restarted, names requests anew).");
     public static final ConfigOption<Integer> REDUNDANCY = integer("job", "job.redundancy", "1",

@@ -27,7 +27,8 @@ import io.alstream.flink.records.TrainerInput;
  *   <li>a pending entry marks its event requested (kept for {@code 2 × job.request-deadline-ms + 1 h}) and passes on;</li>
  *   <li>a label of a requested event passes on (a second copy too: the trainer folds it once and counts the duplicate);</li>
  *   <li>a label of an event not (yet) requested waits up to {@code job.request-deadline-ms} for its request to be read
- *   back (the two topics are read independently), then passes with it; if none comes it becomes a dead letter
+ *   back (the two topics are read independently), then passes with it — counted in time the job runs: after a restore
+ *   a waiting label gets a full grace again; if none comes it becomes a dead letter
  *   {@code unrequested-label} (counted as {@code alstream_dead_letters{reason="unrequested-label"}});</li>
  *   <li>a closed-unlabelled report (no class) passes on: it only drops a pending entry.</li>
  * </ul>
@@ -46,6 +47,8 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
     private transient ListState<Waiting> waiting;
     private transient DeadLetters deadLetters;
     private transient Counter unrequested;
+    /** When this task instance first handled an input or timer (processing time); -1 until then. */
+    private transient long startedAt;
 
     /**
      * @param graceMs how long a label waits for its request to be read back (the job's request deadline)
@@ -64,10 +67,20 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
         waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting-labels", TypeInformation.of(Waiting.class)));
         deadLetters = new DeadLetters(getRuntimeContext().getMetricGroup());
         unrequested = getRuntimeContext().getMetricGroup().addGroup("alstream").counter("labels_unrequested");
+        startedAt = -1;
+    }
+
+    /** The processing time this task instance started handling records: a restored label's grace counts from here. */
+    private long startedAt(long now) {
+        if (startedAt < 0) {
+            startedAt = now;
+        }
+        return startedAt;
     }
 
     @Override
     public void processElement(TrainerInput in, Context ctx, Collector<TrainerInput> out) throws Exception {
+        startedAt(ctx.timerService().currentProcessingTime());
         if (in.kind == TrainerInput.Kind.PENDING) {
             requested.update(Boolean.TRUE);
             out.collect(in);
@@ -97,10 +110,16 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
         waiting.get().forEach(held::add);
         List<Waiting> still = new ArrayList<>();
         long now = ctx.timerService().currentProcessingTime();
+        long started = startedAt(now);
+        long nextDue = Long.MAX_VALUE;
         for (Waiting w : held) {
-            // each label waits its own grace (a later copy registered its own timer)
-            if (now < w.arrivedAt + graceMs) {
+            // each label waits its own grace (a later copy registered its own timer), counted while this job runs: a
+            // label restored from a checkpoint waits a full grace after the restore (its request is read back again
+            // from the checkpointed offset), not one that ran out while the job was down
+            long due = Math.max(w.arrivedAt, started) + graceMs;
+            if (now < due) {
                 still.add(w);
+                nextDue = Math.min(nextDue, due);
                 continue;
             }
             TrainerInput l = w.label;
@@ -121,6 +140,9 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
             ctx.output(DeadLetters.TAG, d);
         }
         waiting.update(still);
+        if (nextDue != Long.MAX_VALUE && nextDue > timestamp) {
+            ctx.timerService().registerProcessingTimeTimer(nextDue);
+        }
     }
 
     /** A label waiting for its request, and when it came (processing time). */

@@ -84,6 +84,43 @@ class RequestedLabelsTest {
         }
     }
 
+    /**
+     * The second full failure matrix dead-lettered 5 labels of requested events as unrequested-label: they were waiting
+     * for their requests to be read back (the job was catching up after a JobManager loss) when Kafka went down for
+     * 64 s; the job restored from its checkpoint after the outage with 42 s of their 120 s grace left, and the request
+     * read-back, behind after the outage, did not reach their requests in that time. Time the job was not running must
+     * not count against the grace: after a restore each waiting label gets a full grace of running time.
+     */
+    @Test
+    void aLabelWaitingAcrossARestoreGetsAFullGraceAfterIt() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(false)) {
+            h.setProcessingTime(0);
+            h.processElement(new StreamRecord<>(label("requested-later", 1)));
+            h.processElement(new StreamRecord<>(label("never-asked", 2)));
+            h.setProcessingTime(GRACE / 2);
+            snapshot = h.snapshot(1, GRACE / 2);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, TrainerInput>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new RequestedLabels(false, GRACE, "labels")),
+                t -> t.eventId, TypeInformation.of(String.class))) {
+            h.setProcessingTime(10 * GRACE); // the job was down for a while; restored now
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(10 * GRACE + 1); // the restored timers are overdue: they fire at once
+            assertTrue(h.getSideOutput(DeadLetters.TAG) == null || h.getSideOutput(DeadLetters.TAG).isEmpty(),
+                    "no label refused for time the job was down");
+            h.processElement(new StreamRecord<>(pending("requested-later"))); // read back again after the restore
+            assertEquals(List.of("PENDING:requested-later", "LABEL:requested-later"), passed(h));
+
+            h.setProcessingTime(11 * GRACE + 2); // a full grace of running time: now the unrequested one is refused
+            List<DeadLetterRecord> dead = new ArrayList<>();
+            h.getSideOutput(DeadLetters.TAG).forEach(r -> dead.add(r.getValue()));
+            assertEquals(1, dead.size());
+            assertEquals("never-asked", new String(dead.get(0).key));
+        }
+    }
+
     @Test
     void externalLabelsPassWhenAllowed() throws Exception {
         try (var h = harness(true)) {

@@ -34,7 +34,7 @@ public final class FailureChecks {
     record Snapshot(long eventsAcked, long sendFailures, Set<String> eventIds, List<long[]> poison,
                     Map<TopicPartition, Long> endOffsets, Map<TopicPartition, Long> committedOffsets,
                     List<CommittedLog.Entry> requests, List<CommittedLog.Entry> labels, List<CommittedLog.Entry> updates,
-                    List<CommittedLog.Entry> deadLetters, double budget, long now) {
+                    List<CommittedLog.Entry> deadLetters, double budget, long now, long readerRereads) {
     }
 
     /** One invariant, held or not, with the figures behind it. */
@@ -42,7 +42,7 @@ public final class FailureChecks {
     }
 
     /** All checks and the counts they rest on. */
-    public record Verdict(List<Check> checks, Map<String, String> counts, boolean drained, String progress) {
+    public record Verdict(List<Check> checks, Map<String, String> counts, boolean drained, String progress, List<String> duplicates) {
         public boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }
@@ -50,7 +50,7 @@ public final class FailureChecks {
         public Verdict withJobState(String state) {
             List<Check> l = new ArrayList<>(checks);
             l.add(new Check("job RUNNING at the end", "RUNNING".equals(state), "state " + state));
-            return new Verdict(List.copyOf(l), counts, drained, progress);
+            return new Verdict(List.copyOf(l), counts, drained, progress, duplicates);
         }
 
         public List<Check> failed() {
@@ -95,6 +95,7 @@ public final class FailureChecks {
         long valid = s.eventIds().size();
         counts.put("events written (acknowledged)", s.eventsAcked() + " of " + valid + " sent; " + s.sendFailures() + " sends failed");
         counts.put("poisoned records written", Integer.toString(s.poison().size()));
+        counts.put("records the output reader fetched again at an offset it had read (kept once)", Long.toString(s.readerRereads()));
 
         // 1. every event read, and its effects committed, by the job
         long behind = 0;
@@ -221,7 +222,78 @@ public final class FailureChecks {
         boolean drained = allRead && notFolded == 0 && poisonMissing == 0 && open == 0;
         String progress = String.format("%d behind on events, %d requests (%d open), %d labelled, %d not folded yet, %d poisoned not dead-lettered",
                 behind, requests.size(), open, labelled.size(), notFolded, poisonMissing);
-        return new Verdict(List.copyOf(checks), counts, drained, progress);
+        return new Verdict(List.copyOf(checks), counts, drained, progress,
+                duplicates(s, requests, labels, updates, perEvent, folds, labelled));
     }
 
+
+    /** At most this many repeated events are described record by record. */
+    static final int DUPLICATES_DESCRIBED = 40;
+
+    /**
+     * Every committed record behind a broken "exactly once": for each event requested more than once, each of its
+     * requests; for each event folded more than once or labelled more than once, each of its label records and each
+     * model update that folded it — with partition, offset, the time it became visible to the reader and the fields
+     * that tell which run of the job wrote it (model version, shard counters, creation times).
+     */
+    private static List<String> duplicates(Snapshot s, List<LabelRequest> requests, List<ConsolidatedLabel> labels,
+                                           List<ModelUpdate> updates, Map<String, Integer> perEvent, Map<String, Integer> folds,
+                                           Map<String, Integer> labelled) {
+        java.util.TreeSet<String> events = new java.util.TreeSet<>();
+        perEvent.forEach((id, c) -> {
+            if (c > 1) {
+                events.add(id);
+            }
+        });
+        folds.forEach((id, c) -> {
+            if (c > 1) {
+                events.add(id);
+            }
+        });
+        labelled.forEach((id, c) -> {
+            if (c > 1) {
+                events.add(id);
+            }
+        });
+        List<String> out = new ArrayList<>();
+        int described = 0;
+        for (String id : events) {
+            if (described++ >= DUPLICATES_DESCRIBED) {
+                out.add("... and " + (events.size() - DUPLICATES_DESCRIBED) + " more events");
+                break;
+            }
+            out.add(String.format("%s: requested %d, label records %d, folded %d", id, perEvent.getOrDefault(id, 0),
+                    labelled.getOrDefault(id, 0), folds.getOrDefault(id, 0)));
+            for (int i = 0; i < requests.size(); i++) {
+                LabelRequest r = requests.get(i);
+                if (id.equals(String.valueOf(r.getEventId()))) {
+                    CommittedLog.Entry e = s.requests().get(i);
+                    out.add(String.format("  request %s-%d@%d visible %s: requestId %s, strategy %s, model version %s, shard %s "
+                                    + "(events seen %s, labels requested %s), created %s", e.topic(), e.partition(), e.offset(),
+                            java.time.Instant.ofEpochMilli(e.visibleAt()), r.getRequestId(), r.getStrategy(), r.getModelVersion(),
+                            r.getShard(), r.getShardEventsSeen(), r.getShardLabelsRequested(), r.getCreatedAt()));
+                }
+            }
+            for (int i = 0; i < labels.size(); i++) {
+                ConsolidatedLabel l = labels.get(i);
+                if (id.equals(String.valueOf(l.getEventId()))) {
+                    CommittedLog.Entry e = s.labels().get(i);
+                    out.add(String.format("  label %s-%d@%d visible %s: requestId %s, label %s, close reason %s, answers %s, "
+                                    + "workers %s, requested %s, labelled %s", e.topic(), e.partition(), e.offset(),
+                            java.time.Instant.ofEpochMilli(e.visibleAt()), l.getRequestId(), l.getLabel(), l.getCloseReason(),
+                            l.getNumAnswers(), l.getWorkerIds(), l.getRequestedAt(), l.getLabelledAt()));
+                }
+            }
+            for (int i = 0; i < updates.size(); i++) {
+                ModelUpdate u = updates.get(i);
+                if (u.getFoldedEventIds().stream().anyMatch(f -> id.equals(f.toString()))) {
+                    CommittedLog.Entry e = s.updates().get(i);
+                    out.add(String.format("  folded by model update %s-%d@%d visible %s: version %d, labels folded %d, trigger %s, "
+                                    + "created %s", e.topic(), e.partition(), e.offset(), java.time.Instant.ofEpochMilli(e.visibleAt()),
+                            u.getVersion(), u.getLabelsFolded(), u.getTrigger(), u.getCreatedAt()));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
 }

@@ -23,7 +23,7 @@ public final class FailureReport {
     private static final Logger LOG = LoggerFactory.getLogger(FailureReport.class);
     private static final Pattern NOTABLE = Pattern.compile(
             " (WARN|ERROR) |Exception|Error:|Caused by|RESTARTING|FAILED|switched from .* to (FAILING|FAILED|RESTARTING|CANCELING)"
-                    + "|Restoring job|Recovering|killed|===== start");
+                    + "|Restoring job|Recovering|killed|===== start|lingering|open transactions|Unable to commit|[Ff]enced");
 
     private FailureReport() {
     }
@@ -94,6 +94,13 @@ public final class FailureReport {
         }
         md.append("- job restarts recorded by the last job's JobManager: ").append(r.jobRestarts()).append('\n');
         md.append("- job state at the end: ").append(r.finalJobState()).append('\n');
+        if (!r.verdict().duplicates().isEmpty()) {
+            md.append("\n## Repeated records, as committed\n\nEach event requested, labelled or folded more than once, with every "
+                    + "committed record behind it (topic-partition@offset, when the reader saw it, and the fields that tell which run "
+                    + "of the job wrote it).\n\n```\n");
+            r.verdict().duplicates().forEach(l -> md.append(l).append('\n'));
+            md.append("```\n");
+        }
         Files.writeString(out.resolve("summary.md"), md);
 
         StringBuilder cmds = new StringBuilder("# the run\n").append(command).append("\n\n# its processes\n");

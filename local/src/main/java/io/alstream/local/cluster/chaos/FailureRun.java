@@ -720,7 +720,7 @@ public final class FailureRun {
         }
         return new FailureChecks.Snapshot(written.get(), sendFailures.get(), Map.copyOf(sentAt).keySet(), poison, ends, committed,
                 log.of(Topics.LABEL_REQUESTS), log.of(Topics.LABELS), log.of(Topics.MODEL_UPDATES), log.of(Topics.DEAD_LETTER),
-                s.budget(), System.currentTimeMillis());
+                s.budget(), System.currentTimeMillis(), log.rereads());
     }
 
     private Path keepLogs(Path work) {
