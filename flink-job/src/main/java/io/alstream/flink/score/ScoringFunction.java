@@ -10,7 +10,6 @@ import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -45,9 +44,10 @@ import io.alstream.learner.selection.SelectionPolicy;
  * budgeted selection policy says so (DESIGN 4.3, 4.4).
  *
  * <p>State: per shard (keyed) the batch buffer, its flush timer and the budget policies; per task
- * (operator state) the reference pool of recent unlabeled events that look-ahead scores over; the
- * model itself is broadcast state: the last full snapshot and the deltas applied since (DESIGN 12). Each task
- * keeps one {@link ModelReplica}: a full snapshot rebuilds it, a delta updates it in place when it starts at the
+ * (operator state) the reference pool of recent unlabeled events that look-ahead scores over. The model arrives on
+ * the broadcast input and is not checkpointed (it was tens of MB per task at every checkpoint): a restored task has
+ * none until the restored trainer's full snapshot, which it publishes as soon as it runs; meanwhile events take the
+ * cold path below and its backlog is scored when the model arrives. Each task keeps one {@link ModelReplica}: a full snapshot rebuilds it, a delta updates it in place when it starts at the
  * version held; after a gap it ignores deltas until the next snapshot ({@code model_deltas_skipped}). The
  * look-ahead's reference pool is read from the reservoir once per full snapshot, so its NTK features are
  * computed once per linearisation instead of once per batch (every event enters the reservoir).
@@ -67,8 +67,6 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ScoringFunction.class);
     public static final String WARMUP = "warmup";
-    private static final String MODEL_KEY = "model";
-    private static final String DELTA_PREFIX = "delta:";
     static final int COLD_EVENTS_PER_EXTRA_WARMUP = 400;
 
     public static final MapStateDescriptor<String, ModelBroadcast> MODEL_STATE =
@@ -181,61 +179,32 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             (model.delta ? modelDeltaBytesReceived : modelSnapshotBytesReceived).inc(model.snapshot.length);
         }
         BroadcastState<String, ModelBroadcast> state = ctx.getBroadcastState(MODEL_STATE);
-        if (!model.delta) {
-            if (replica == null) {
-                replica = new ModelReplica(learnerConfig);
-            }
-            ModelReplica r = replica; // a snapshot replaces whatever is held: no need to rebuild it first
-            ModelBroadcast current = state.get(MODEL_KEY);
-            if (current != null && model.version < Math.max(current.version, r.version())) {
-                return; // older than what is held
-            }
-            List<String> deltas = new ArrayList<>();
+        // The model is not kept in the broadcast state: every subtask wrote all of it (the snapshot and the deltas
+        // since, tens of MB) at every checkpoint. A restored scorer has no model until the restored trainer's full
+        // snapshot, which it publishes at once (TrainerOperator); meanwhile events take the cold path (the cold
+        // backlog). State written by an earlier version of the job is dropped here, unread.
+        if (state.entries().iterator().hasNext()) {
+            List<String> keys = new ArrayList<>();
             for (Map.Entry<String, ModelBroadcast> e : state.entries()) {
-                if (e.getKey().startsWith(DELTA_PREFIX)) {
-                    deltas.add(e.getKey());
-                }
+                keys.add(e.getKey());
             }
-            for (String k : deltas) {
+            for (String k : keys) {
                 state.remove(k);
             }
-            state.put(MODEL_KEY, model);
-            r.offer(ModelSnapshot.fromBytes(model.snapshot));
-        } else {
-            ModelReplica r = replica(state);
-            ModelReplica.Outcome o = r.offer(ModelDelta.fromBytes(model.snapshot));
-            if (o == ModelReplica.Outcome.APPLIED) {
-                state.put(DELTA_PREFIX + model.version, model); // so a restored task rebuilds this version
-            } else if (o == ModelReplica.Outcome.SKIPPED_GAP) {
-                LOG.warn("model delta {}->{} skipped: this task holds version {}; scoring with it until the next full snapshot",
-                        model.baseVersion, model.version, r.version());
-            }
+        }
+        ModelReplica r = replica();
+        if (!model.delta) {
+            r.offer(ModelSnapshot.fromBytes(model.snapshot)); // ignored when older than the version held
+        } else if (r.offer(ModelDelta.fromBytes(model.snapshot)) == ModelReplica.Outcome.SKIPPED_GAP) {
+            LOG.warn("model delta {}->{} skipped: this task holds version {}; scoring with it until the next full snapshot",
+                    model.baseVersion, model.version, r.version());
         }
     }
 
-    /** The task's model replica; after a restore, rebuilt from the broadcast state (snapshot, then deltas in order). */
-    private ModelReplica replica(ReadOnlyBroadcastState<String, ModelBroadcast> state) throws Exception {
+    /** The task's model replica (empty until the first full snapshot arrives, also after a restore). */
+    private ModelReplica replica() {
         if (replica == null) {
             replica = new ModelReplica(learnerConfig);
-        }
-        if (replica.scorer() == null) {
-            ModelBroadcast full = state.get(MODEL_KEY);
-            if (full != null) {
-                long t0 = System.nanoTime();
-                replica.offer(ModelSnapshot.fromBytes(full.snapshot));
-                List<ModelBroadcast> deltas = new ArrayList<>();
-                for (Map.Entry<String, ModelBroadcast> e : state.immutableEntries()) {
-                    if (e.getKey().startsWith(DELTA_PREFIX)) {
-                        deltas.add(e.getValue());
-                    }
-                }
-                deltas.sort(java.util.Comparator.comparingLong(d -> d.version));
-                for (ModelBroadcast d : deltas) {
-                    replica.offer(ModelDelta.fromBytes(d.snapshot));
-                }
-                LOG.info("model replica rebuilt from broadcast state at version {} ({} deltas) in {} ms", replica.version(),
-                        deltas.size(), (System.nanoTime() - t0) / 1_000_000);
-            }
         }
         return replica;
     }
@@ -260,7 +229,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         int n = (buffered.value() == null ? 0 : buffered.value()) + 1;
         buffered.update(n);
         if (n >= settings.batchSize()) {
-            flush(replica(ctx.getBroadcastState(MODEL_STATE)).scorer(), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
+            flush(replica().scorer(), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
         } else if (flushTimer.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + settings.batchMaxDelayMs();
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -271,7 +240,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestRecord> out) throws Exception {
         currentShard = ctx.getCurrentKey();
-        Scorer model = replica(ctx.getBroadcastState(MODEL_STATE)).scorer();
+        Scorer model = replica().scorer();
         Long flushAt = flushTimer.value();
         if (flushAt != null && flushAt <= timestamp) {
             flushTimer.clear();

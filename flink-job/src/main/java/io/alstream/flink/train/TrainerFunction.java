@@ -105,6 +105,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
     private transient OnlineModel model;
     private transient TrainerBookkeeping book;
     private transient boolean dirty;
+    /** Restored from a checkpoint: the model must go out to the scorers at once (see {@link #publishesAtOnce()}). */
+    private transient boolean restored;
     private transient ModelPublisher publisher;
     private transient volatile double budgetSpentTotal = Double.NaN;
     /** When the earliest timer this task registered fires (MAX_VALUE: none known). */
@@ -222,9 +224,11 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             LOG.info("trainer restored model version {} ({} labels folded, {} kept{})", model.version(),
                     model.stats().labelsFolded(), model.keptLabelsEnd() - model.keptLabelsHead(),
                     fromLegacy ? ", from the operator state of an earlier version" : "");
-            // Scorers restore their broadcast copy from the same checkpoint; publish again anyway so a
-            // rescaled job's new tasks get the model without waiting for the next label.
+            // Scorers keep no model in their checkpoints (it was most of what they wrote at every checkpoint): they
+            // wait for this full snapshot, published as soon as the task runs (TrainerOperator registers the timer),
+            // not at the next label - which a scorer without a model might never ask for.
             dirty = true;
+            restored = true;
             if (model.isRetraining()) {
                 LOG.info("trainer restarts the retrain that was running at the checkpoint");
             }
@@ -406,6 +410,14 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             labelLatency.update(Math.max(0, now - in.requestedAt));
         }
         foldLatency.update(Math.max(0, now - in.at)); // consolidated by the broker -> in the model
+    }
+
+    /**
+     * True after a restore: the operator then registers a timer for now, whose {@link #onTimer} publishes the restored
+     * model in full (scorers restore without one).
+     */
+    boolean publishesAtOnce() {
+        return restored;
     }
 
     @Override

@@ -23,8 +23,8 @@ import io.alstream.learner.nn.MlpWeights;
 
 /**
  * The scoring operator's side of model distribution, on Flink's broadcast operator harness: requests are
- * scored by the version the snapshot plus its deltas make; a restored task rebuilds that version from its
- * broadcast state; a delta after a missed one is skipped (the task keeps its last complete version) until the
+ * scored by the version the snapshot plus its deltas make; a restored task holds no model (the checkpoint carries
+ * none) until a full snapshot arrives, and meanwhile scores nothing by a model; a delta after a missed one is skipped (the task keeps its last complete version) until the
  * next full snapshot; requests carry the shard's budget counts.
  */
 class ScoringReplicaTest {
@@ -102,11 +102,26 @@ class ScoringReplicaTest {
                 restored.setup();
                 restored.initializeState(checkpoint);
                 restored.open();
-                // the replica is rebuilt from the broadcast state: the snapshot, then both deltas
+                // the checkpoint holds no model: until the restored trainer's full snapshot arrives, events take the
+                // cold path (no request scored by a model; they wait in the cold backlog)
+                int before = restored.extractOutputValues().size();
+                for (int i = 0; i < BATCH; i++) {
+                    EventRecord e = new EventRecord();
+                    e.id = "cold" + i;
+                    e.features = x(next++);
+                    restored.processElement(e, 0);
+                }
+                List<RequestRecord> cold = restored.extractOutputValues().subList(before, restored.extractOutputValues().size());
+                for (RequestRecord r : cold) {
+                    assertEquals(ScoringFunction.WARMUP, r.strategy, "no model restored, so nothing is scored by one: " + r.eventId);
+                }
+                assertTrue(cold.size() < BATCH, "most of the batch waits in the cold backlog: " + cold.size());
+                // the restored trainer publishes its model in full at once (TrainerPublishTest); with it, scoring resumes at v2
+                restored.processBroadcastElement(new ModelPublisher(0).next(model, 3), 3);
                 assertScoredBy(v2, batch(restored));
 
                 model.fold("l2", x(103), 0);
-                publisher.next(model, 3);                       // this delta never arrives
+                publisher.next(model, 3);                       // this delta never arrives (the publisher's base stays v2)
                 model.fold("l3", x(104), 1);
                 ModelBroadcast afterGap = publisher.next(model, 4);
                 assertTrue(afterGap.delta);

@@ -141,6 +141,48 @@ class TrainerPublishTest {
     }
 
     @Test
+    void aRestoredTrainerPublishesItsModelInFullAtOnceWithoutInput() throws Exception {
+        // scorers keep no model in their checkpoints: after a restore they depend on this publish, and a scorer with
+        // no model may never ask for the label that would otherwise trigger it
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState checkpoint;
+        long published;
+        long now = 1_000;
+        try (KeyedOneInputStreamOperatorTestHarness<Byte, TrainerInput, ModelBroadcast> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new TrainerOperator(new TrainerFunction(CONFIG, PUBLISH_MS, 0.98, null, "default", 60_000)), t -> TrainerFunction.KEY, Types.BYTE)) {
+            h.setProcessingTime(now);
+            h.open();
+            h.setProcessingTime(now += 2 * PUBLISH_MS);
+            assertTrue(h.extractOutputValues().isEmpty(), "a fresh trainer with no input publishes nothing");
+            h.processElement(new StreamRecord<>(pending("p1", x(1), 0, 10, 1)));
+            h.processElement(new StreamRecord<>(pending("p2", x(2), 0, 20, 2)));
+            h.setProcessingTime(now += 2 * PUBLISH_MS);
+            List<ModelBroadcast> before = h.extractOutputValues();
+            assertFalse(before.isEmpty());
+            published = before.get(before.size() - 1).version;
+            checkpoint = h.snapshot(1, now);
+        }
+        try (KeyedOneInputStreamOperatorTestHarness<Byte, TrainerInput, ModelBroadcast> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new TrainerOperator(new TrainerFunction(CONFIG, PUBLISH_MS, 0.98, null, "default", 60_000)), t -> TrainerFunction.KEY, Types.BYTE)) {
+            h.setProcessingTime(now);
+            h.initializeState(checkpoint);
+            h.open();
+            h.setProcessingTime(now + 1); // no input at all
+            List<ModelBroadcast> after = h.extractOutputValues();
+            assertEquals(1, after.size(), "the restored model goes out once, at once");
+            assertFalse(after.get(0).delta, "in full: scorers restore without a model");
+            assertEquals(published, after.get(0).version);
+            try (ModelReplica replica = new ModelReplica(CONFIG)) {
+                ModelSnapshot restored = ModelSnapshot.fromBytes(after.get(0).snapshot);
+                assertEquals(2, restored.entries().size(), "both pending entries in T");
+                assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(restored));
+                assertEquals(published, replica.version());
+            }
+            assertTrue(h.getSideOutput(TrainerFunction.MODEL_UPDATES) == null || h.getSideOutput(TrainerFunction.MODEL_UPDATES).isEmpty(),
+                    "a restore writes no ModelUpdate: the version was written before");
+        }
+    }
+
+    @Test
     void publisherSendsSnapshotsOnlyAtANewLinearisationOrAfterTheInterval() {
         try (io.alstream.learner.OnlineModel model = io.alstream.learner.OnlineModel.create(CONFIG)) {
             ModelPublisher p = new ModelPublisher(1000);
