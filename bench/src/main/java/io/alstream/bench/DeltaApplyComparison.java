@@ -13,8 +13,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +40,7 @@ public final class DeltaApplyComparison {
         int dim = args.length > 3 ? Integer.parseInt(args[3]) : 784;
         LearnerConfig cfg = ModelFixture.config(List.of("balent"), LearnerConfig.Precision.FLOAT64, dim);
         System.out.printf(Locale.ROOT, "|T| = %d, %d appended entries, %d features, %d rounds; load average %s%n",
-                kernelSize, m, dim, rounds, loadAverage());
+                kernelSize, m, dim, rounds, LoadAverage.now());
         try (OnlineModel model = ModelFixture.model(cfg, kernelSize)) {
             ModelSnapshot snapshot = ModelSnapshot.fromBytes(model.snapshot().toBytes());
             List<KernelEntry> base = new ArrayList<>(model.kernelState().entries());
@@ -152,12 +150,4 @@ public final class DeltaApplyComparison {
         }
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " / " + f[1] + " / " + f[2];
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
 }

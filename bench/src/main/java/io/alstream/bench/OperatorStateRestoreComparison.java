@@ -38,7 +38,7 @@ public final class OperatorStateRestoreComparison {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         List<byte[]> pieces = pieces(mib);
-        System.out.printf(Locale.ROOT, "operator state: %d pieces of 1 MiB (random doubles); load average %s%n", mib, loadAverage());
+        System.out.printf(Locale.ROOT, "operator state: %d pieces of 1 MiB (random doubles); load average %s%n", mib, LoadAverage.now());
         System.out.println("round,compression,snapshot_bytes,snapshot_ms,restore_ms");
         double[] sum = new double[2];
         for (int r = 0; r < rounds; r++) {
@@ -112,12 +112,4 @@ public final class OperatorStateRestoreComparison {
         }
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " / " + f[1] + " / " + f[2];
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
 }

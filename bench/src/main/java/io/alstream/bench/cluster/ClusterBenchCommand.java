@@ -65,15 +65,6 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/results/cluster", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    private static String loadAverage() {
-        try {
-            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " / " + f[1] + " / " + f[2];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
     public static int execute(String... args) {
         return new CommandLine(new ClusterBenchCommand())
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -94,7 +85,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--data must be fashion-mnist or digits, not '" + data + "'");
         };
         long t0 = System.nanoTime();
-        String loadBefore = loadAverage();
+        String loadBefore = io.alstream.bench.LoadAverage.now();
         ClusterBench.Settings settings = new ClusterBench.Settings(d, taskManagers, slots, parallelism, passthroughBacklog, backlog,
                 Duration.ofSeconds(windowSeconds), strategy, budget, retrainLabels, retrainEpochs,
                 Duration.ofSeconds(retrainTimeout), taskManagerMemory, jobSettings, out,
@@ -112,7 +103,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
                         + "x %d slot(s) of %s, parallelism %d; Kafka broker and registry in the benchmark's JVM; load average "
                         + "before %s, after %s; %.0f s in all.", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                d.name(), d.stream().size(), d.featureDim(), taskManagers, slots, taskManagerMemory, parallelism, loadBefore, loadAverage(),
+                d.name(), d.stream().size(), d.featureDim(), taskManagers, slots, taskManagerMemory, parallelism, loadBefore, io.alstream.bench.LoadAverage.now(),
                 (System.nanoTime() - t0) / 1e9);
         ClusterBenchReport.write(out, phases, cmd.toString(), machine);
         System.out.println("report: " + out.resolve("summary.md"));

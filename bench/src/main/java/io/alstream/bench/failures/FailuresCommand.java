@@ -88,15 +88,6 @@ public final class FailuresCommand implements Callable<Integer> {
                 .execute(args);
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " / " + f[1] + " / " + f[2];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         BenchData d = switch (data) {
@@ -119,7 +110,7 @@ public final class FailuresCommand implements Callable<Integer> {
         boolean temporary = work == null;
         Path dir = temporary ? Files.createTempDirectory("alstream-failures-") : work;
         long t0 = System.nanoTime();
-        String loadBefore = loadAverage();
+        String loadBefore = io.alstream.bench.LoadAverage.now();
         FailureRun.Settings s = new FailureRun.Settings(dir, d.stream().features(), d.stream().labels(), d.numClasses(), rate, kinds,
                 Duration.ofSeconds(warmUp), Duration.ofSeconds(gap), Duration.ofSeconds(outage), Duration.ofSeconds(recoveryTimeout),
                 Duration.ofSeconds(drainTimeout), budget, Duration.ofSeconds(deadline), workers, accuracy, taskManagers,
@@ -146,7 +137,7 @@ public final class FailuresCommand implements Callable<Integer> {
                         + "job.checkpoint-interval-ms=2000, job.restart-max-backoff-ms=10000, job.request-deadline-ms=%d%s.",
                 Instant.now(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), d.name(), d.stream().size(),
-                d.featureDim(), rate, taskManagers, taskManagers, workers, accuracy, loadBefore, loadAverage(),
+                d.featureDim(), rate, taskManagers, taskManagers, workers, accuracy, loadBefore, io.alstream.bench.LoadAverage.now(),
                 (System.nanoTime() - t0) / 1e9, deadline * 1000L, jobSettings.isEmpty() ? "" : ", " + jobSettings);
         FailureReport.write(out, r, cmd.toString(), machine);
         System.out.println("report: " + out.resolve("summary.md"));
