@@ -98,6 +98,57 @@ public final class ModelDelta {
         return new ModelDelta(baseVersion, version, warm, dropped, confirmed, after.subList(split, after.size()));
     }
 
+    /**
+     * One delta equal to applying {@code chain} in order (each starting at the version the previous one ends at):
+     * a scorer that receives many small deltas between two batches applies them as one - one pass over A^{-1} and
+     * one block update for all appended rows instead of one per delta. The result holds, in the operations
+     * {@link Scorer#apply} has: the base entries dropped along the chain; the last target of each base entry
+     * confirmed and not dropped; and the appended entries still there at the end, in the order they were appended
+     * (with their last target, an entry appended and then dropped left out, an entry dropped and appended again at
+     * its new place). T after the composed delta is T after the chain, entry for entry and in the same order.
+     * A chain that names an entry its base cannot hold (a confirm of an entry dropped before it) keeps that
+     * reference, so applying the composition fails as applying the chain would.
+     */
+    public static ModelDelta compose(List<ModelDelta> chain) {
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("nothing to compose");
+        }
+        if (chain.size() == 1) {
+            return chain.get(0);
+        }
+        java.util.LinkedHashSet<String> droppedBase = new java.util.LinkedHashSet<>();
+        Map<String, Confirmed> confirmedBase = new java.util.LinkedHashMap<>();
+        Map<String, KernelEntry> appended = new java.util.LinkedHashMap<>();
+        long at = chain.get(0).baseVersion;
+        for (ModelDelta d : chain) {
+            if (d.baseVersion != at) {
+                throw new IllegalArgumentException("deltas do not chain: one starts at " + d.baseVersion + ", the one before ends at " + at);
+            }
+            at = d.version;
+            for (String id : d.dropped) {
+                if (appended.remove(id) == null) { // not appended within the chain: an entry of the base
+                    confirmedBase.remove(id);
+                    droppedBase.add(id);
+                }
+            }
+            for (Confirmed c : d.confirmed) {
+                KernelEntry e = appended.get(c.id());
+                if (e != null) {
+                    appended.put(c.id(), e.withTarget(c.target(), c.pending())); // keeps its place in the map
+                } else {
+                    confirmedBase.put(c.id(), c);
+                }
+            }
+            for (KernelEntry e : d.appended) {
+                appended.remove(e.id()); // appended again: it goes to the end, as it would in T
+                appended.put(e.id(), e);
+            }
+        }
+        ModelDelta last = chain.get(chain.size() - 1);
+        return new ModelDelta(chain.get(0).baseVersion, last.version, last.warm, new ArrayList<>(droppedBase),
+                new ArrayList<>(confirmedBase.values()), new ArrayList<>(appended.values()));
+    }
+
     public long baseVersion() { return baseVersion; }
     public long version() { return version; }
     public boolean isWarm() { return warm; }

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,10 +120,128 @@ class ModelDeltaTest {
                     ScoredBatch b = replica.scorer().score(cands, pool);
                     assertEquals(a.modelVersion(), b.modelVersion());
                     for (String f : a.functions()) {
+                        // relative: balent reaches |score| ~ 1e3 here, where float64 rounding of the state
+                        // (held to 1e-9 absolute above) already moves the score by a few 1e-9
+                        assertCloseRelative(a.scores(f), b.scores(f), 1e-9, kind + " " + f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Deltas that wait and enter the scorer as one (ModelReplica composes them) give the state the same deltas give
+     * one at a time, and the state of a scorer built from the newest snapshot: entries in the same order, A^{-1},
+     * alpha and every score to 1e-9. The chain has what composition must get right: a request appended and dropped
+     * before it was applied, one appended and then confirmed, a base entry confirmed, a base entry dropped and the
+     * same id appended again, labels after drops.
+     */
+    @Test
+    void deltasComposedBetweenBatchesGiveTheStateOfDeltasAppliedOneByOne() {
+        for (KernelKind kind : new KernelKind[] {KernelKind.PNTK, KernelKind.FULL}) {
+            LearnerConfig cfg = config(kind);
+            SplitMix64 rng = new SplitMix64(21);
+            try (OnlineModel model = warmModel(cfg);
+                 ModelReplica eager = new ModelReplica(cfg);
+                 ModelReplica lazy = new ModelReplica(cfg)) {
+                for (int i = 0; i < 10; i++) {
+                    model.fold("l" + i, row(rng), i % 3);
+                }
+                float[] p0 = row(rng);
+                model.addPending("p0", p0);
+                model.addPending("p1", row(rng));
+                model.addPending("p2", row(rng));
+                ModelSnapshot base = ModelSnapshot.fromBytes(model.snapshot().toBytes());
+                eager.offer(base);
+                lazy.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes()));
+                long[] lastVersion = {model.version()};
+                List<List<KernelEntry>> lastEntries = new ArrayList<>(List.of(new ArrayList<>(model.kernelState().entries())));
+                List<ModelDelta> chain = new ArrayList<>();
+                java.util.function.Consumer<String> publish = what -> {
+                    ModelDelta d = publish(model, lastVersion, lastEntries);
+                    chain.add(d);
+                    assertEquals(ModelReplica.Outcome.APPLIED, eager.offer(d), what);
+                    assertNotNull(eager.scorer(), what);
+                    assertEquals(ModelReplica.Outcome.APPLIED, lazy.offer(d), what);
+                };
+                assertTrue(model.addPending("q0", row(rng)));
+                publish.accept("a request");
+                assertTrue(model.addPending("q1", row(rng)));
+                publish.accept("another request");
+                assertTrue(model.dropPending("q0"));
+                publish.accept("the first request times out before the scorer applied it");
+                model.fold("q1", row(rng), 2);
+                publish.accept("the second is labelled");
+                model.fold("p1", row(rng), 0);
+                publish.accept("a base request is labelled");
+                assertTrue(model.dropPending("p2"));
+                publish.accept("a base request times out");
+                model.fold("n0", row(rng), 1);
+                publish.accept("a label no request asked for");
+                assertTrue(model.dropPending("p0"));
+                assertTrue(model.addPending("p0", p0));
+                publish.accept("a base entry dropped and the same id requested again");
+                model.fold("p0", p0, 1);
+                publish.accept("and labelled");
+
+                assertEquals(lazy.version(), model.version(), "the lazy replica holds the newest version");
+                assertEquals(chain.size(), lazy.deltasWaiting(), "none applied yet");
+                ModelDelta composed = ModelDelta.compose(chain);
+                assertTrue(composed.dropped().contains("p2") && composed.dropped().contains("p0")
+                        && !composed.dropped().contains("q0"), "drops of base entries only: " + composed.dropped());
+                assertEquals(List.of("q1", "n0", "p0"), composed.appended().stream().map(KernelEntry::id).toList(),
+                        "appended entries still there, in the order they came");
+                assertFalse(composed.appended().get(0).pending(), "q1 was confirmed after it was appended");
+
+                Scorer one = lazy.scorer();
+                assertEquals(1, lazy.updatesInPlace());
+                assertEquals(chain.size(), eager.updatesInPlace());
+                assertEquals(model.kernelState().entries().stream().map(KernelEntry::id).toList(),
+                        one.state().entries().stream().map(KernelEntry::id).toList(), kind + ": T in the trainer's order");
+                assertSameState(eager.scorer().state(), one.state(), kind + " composed vs one by one");
+                assertSameState(model.kernelState(), one.state(), kind + " composed vs trainer");
+                try (Scorer fromSnapshot = Scorer.of(ModelSnapshot.fromBytes(model.snapshot().toBytes()), cfg)) {
+                    float[][] cands = new float[7][];
+                    for (int i = 0; i < cands.length; i++) {
+                        cands[i] = row(rng);
+                    }
+                    float[][] pool = {row(rng), row(rng), row(rng), row(rng)};
+                    ScoredBatch a = fromSnapshot.score(cands, pool);
+                    ScoredBatch b = one.score(cands, pool);
+                    assertEquals(a.modelVersion(), b.modelVersion());
+                    for (String f : a.functions()) {
                         assertClose(a.scores(f), b.scores(f), 1e-9, kind + " " + f);
                     }
                 }
             }
+        }
+    }
+
+    /** A chain that does not chain is refused; a confirm of an entry dropped before it makes the replica wait for a snapshot. */
+    @Test
+    void aChainThatDoesNotFitIsRefusedOrWaitsForASnapshot() {
+        LearnerConfig cfg = config(KernelKind.PNTK);
+        SplitMix64 rng = new SplitMix64(22);
+        try (OnlineModel model = warmModel(cfg);
+             ModelReplica replica = new ModelReplica(cfg)) {
+            for (int i = 0; i < 4; i++) {
+                model.fold("l" + i, row(rng), i % 3);
+            }
+            model.addPending("p", row(rng));
+            replica.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes()));
+            long v = model.version();
+            double[] y = {0, 1, 0};
+            ModelDelta drop = new ModelDelta(v, v + 1, true, List.of("p"), List.of(), List.of());
+            ModelDelta confirmDropped = new ModelDelta(v + 1, v + 2, true, List.of(),
+                    List.of(new ModelDelta.Confirmed("p", y, false)), List.of());
+            assertThrows(IllegalArgumentException.class, () -> ModelDelta.compose(List.of(drop, drop)));
+            assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(drop));
+            assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(confirmDropped));
+            assertNull(replica.scorer(), "a composed chain that names a missing entry is not half-applied");
+            assertEquals(2, replica.deltasSkipped());
+            assertEquals(0, replica.deltasApplied());
+            assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes())));
+            assertNotNull(replica.scorer());
         }
     }
 
@@ -242,6 +361,14 @@ class ModelDeltaTest {
         double[] ea = expected.alpha().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
         double[] aa = actual.alpha().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
         assertClose(ea, aa, 1e-9, what + ": alpha");
+    }
+
+    /** |e - a| <= tol * max(1, |e|) for each value: tol relative for large values, absolute below 1. */
+    static void assertCloseRelative(double[] e, double[] a, double tol, String what) {
+        assertEquals(e.length, a.length, what + ": length");
+        for (int i = 0; i < e.length; i++) {
+            assertTrue(Math.abs(e[i] - a[i]) <= tol * Math.max(1, Math.abs(e[i])), what + "[" + i + "]: " + e[i] + " vs " + a[i]);
+        }
     }
 
     static void assertClose(double[] e, double[] a, double tol, String what) {

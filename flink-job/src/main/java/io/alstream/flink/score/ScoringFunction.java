@@ -134,6 +134,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         modelDeltaBytesReceived = g.counter("model_delta_bytes_received");
         g.gauge("model_snapshots_applied", () -> replica == null ? 0L : replica.snapshotsApplied());
         g.gauge("model_deltas_applied", () -> replica == null ? 0L : replica.deltasApplied());
+        // the deltas that arrived between two scored batches enter the scorer as one update (ModelReplica)
+        g.gauge("model_updates_in_place", () -> replica == null ? 0L : replica.updatesInPlace());
         // deltas ignored because one before them was missed: the replica waits for the next full snapshot
         g.gauge("model_deltas_skipped", () -> replica == null ? 0L : replica.deltasSkipped());
         requests = g.counter("label_requests");

@@ -31,7 +31,8 @@ public final class KernelEntry implements Serializable {
     double[] xUnsafe() { return x; }
     double[] targetUnsafe() { return target; }
 
-    KernelEntry withTarget(double[] newTarget, boolean newPending) {
+    /** This entry with another target and pending flag. */
+    public KernelEntry withTarget(double[] newTarget, boolean newPending) {
         return new KernelEntry(id, x, newTarget, newPending);
     }
 }
