@@ -72,6 +72,7 @@ public final class LearnerConfig implements Serializable {
     private final KernelKind kernelKind;
     private final double ridgeLambda;
     private final int kernelCap;
+    private final int kernelCapWhileRetraining;
     private final int refreshEvery;
     private final double refreshGrowth;
     private final int warmupLabels;
@@ -116,6 +117,7 @@ public final class LearnerConfig implements Serializable {
         this.kernelKind = b.kernelKind;
         this.ridgeLambda = b.ridgeLambda;
         this.kernelCap = b.kernelCap;
+        this.kernelCapWhileRetraining = b.kernelCapWhileRetraining;
         this.refreshEvery = b.refreshEvery;
         this.refreshGrowth = b.refreshGrowth;
         this.warmupLabels = b.warmupLabels;
@@ -154,7 +156,7 @@ public final class LearnerConfig implements Serializable {
         Builder b = new Builder();
         b.inputDim = inputDim; b.numClasses = numClasses; b.hiddenWidths = hiddenWidths.clone();
         b.activation = activation; b.dropout = dropout; b.seed = seed; b.standardizeInputs = standardizeInputs; b.kernelKind = kernelKind;
-        b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.refreshEvery = refreshEvery; b.refreshGrowth = refreshGrowth;
+        b.ridgeLambda = ridgeLambda; b.kernelCap = kernelCap; b.kernelCapWhileRetraining = kernelCapWhileRetraining; b.refreshEvery = refreshEvery; b.refreshGrowth = refreshGrowth;
         b.warmupLabels = warmupLabels; b.maxTrainingLabels = maxTrainingLabels; b.dedupWindow = dedupWindow; b.precision = precision;
         b.trainEpochs = trainEpochs; b.trainSteps = trainSteps; b.learningRate = learningRate; b.batchSize = batchSize;
         b.refreshWarmStart = refreshWarmStart; b.posteriorKind = posteriorKind;
@@ -180,6 +182,14 @@ public final class LearnerConfig implements Serializable {
     public KernelKind kernelKind() { return kernelKind; }
     public double ridgeLambda() { return ridgeLambda; }
     public int kernelCap() { return kernelCap; }
+    /**
+     * Most entries T holds while a retrain runs in the background (0: twice {@link #kernelCap()}). Labels folded
+     * meanwhile enter T until then; beyond it they are kept for the next retrain only, so a long retrain under a
+     * burst of labels does not grow A^{-1} (and every fold's and scorer's pass over it) without bound.
+     */
+    public int kernelCapWhileRetraining() {
+        return kernelCapWhileRetraining > 0 ? Math.max(kernelCapWhileRetraining, kernelCap) : 2 * kernelCap;
+    }
     public int refreshEvery() { return refreshEvery; }
     /** 0 = off; g > 1: also retrain when the labels folded reach g times those at the last retraining. */
     public double refreshGrowth() { return refreshGrowth; }
@@ -235,7 +245,7 @@ public final class LearnerConfig implements Serializable {
         return "LearnerConfig{network: " + inputDim + " -> " + java.util.Arrays.toString(hiddenWidths) + " -> "
                 + numClasses + ", " + activation + ", dropout " + dropout + ", seed " + seed
                 + (standardizeInputs ? ", standardised inputs" : ", raw inputs")
-                + " | kernel: " + kernelKind + ", lambda " + ridgeLambda + ", cap |T| " + kernelCap
+                + " | kernel: " + kernelKind + ", lambda " + ridgeLambda + ", cap |T| " + kernelCap + " (" + kernelCapWhileRetraining() + " while retraining)"
                 + ", retrain at the cap" + (refreshEvery > 0 ? ", every " + refreshEvery + " labels" : "")
                 + (refreshGrowth > 1 ? ", at x" + refreshGrowth + " the labels of the last training" : "")
                 + ", warmup " + warmupLabels + " labels, " + precision
@@ -270,6 +280,7 @@ public final class LearnerConfig implements Serializable {
         private KernelKind kernelKind = KernelKind.PNTK;
         private double ridgeLambda = 10;
         private int kernelCap = 1024;
+        private int kernelCapWhileRetraining = 0;
         private int refreshEvery = 0;
         private double refreshGrowth = 2;
         private int warmupLabels = 50;
@@ -336,6 +347,7 @@ public final class LearnerConfig implements Serializable {
         public Builder ridgeLambda(double v) { ridgeLambda = v; return this; }
         /** Max |T| (labels + pending since the last refresh) before a refresh. Default 1024. */
         public Builder kernelCap(int v) { kernelCap = v; return this; }
+        public Builder kernelCapWhileRetraining(int v) { kernelCapWhileRetraining = v; return this; }
         /** Refresh every N folded labels as well; 0 = off (the cap and refreshGrowth still apply). Default 0. */
         public Builder refreshEvery(int v) { refreshEvery = v; return this; }
         /**
@@ -424,6 +436,7 @@ public final class LearnerConfig implements Serializable {
             require(dropout >= 0 && dropout < 1, "dropout must be in [0,1), got " + dropout);
             require(ridgeLambda >= 0, "ridgeLambda must be >= 0, got " + ridgeLambda);
             require(kernelCap >= 1, "kernelCap must be >= 1, got " + kernelCap);
+            require(kernelCapWhileRetraining >= 0, "kernelCapWhileRetraining must be >= 0 (0: twice kernelCap), got " + kernelCapWhileRetraining);
             require(refreshEvery >= 0 && warmupLabels >= 0, "refreshEvery and warmupLabels must be >= 0");
             require(refreshGrowth == 0 || refreshGrowth > 1, "refreshGrowth must be 0 (off) or > 1");
             require(maxTrainingLabels >= 1, "maxTrainingLabels must be >= 1");

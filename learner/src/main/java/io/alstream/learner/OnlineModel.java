@@ -69,6 +69,8 @@ public final class OnlineModel implements AutoCloseable {
     private final Set<String> foldedIds = new LinkedHashSet<>();
     private long version;
     private long labelsFolded;
+    /** Labels folded while a retrain ran and T was at {@link LearnerConfig#kernelCapWhileRetraining()} (this process). */
+    private long labelsDeferred;
     private int labelsSinceRefresh;
     private int refreshCount;
     private boolean warm;
@@ -225,6 +227,8 @@ public final class OnlineModel implements AutoCloseable {
             before = argmax(state.predictOne(f));
             if (confirmed) {
                 state.setTarget(pendingIndex, target, false);
+            } else if (retrain != null && state.size() >= config.kernelCapWhileRetraining()) {
+                labelsDeferred++; // kept for the next retrain only (see apply)
             } else {
                 state.append(new KernelEntry(eventId, x, target, false), f);
             }
@@ -363,6 +367,12 @@ public final class OnlineModel implements AutoCloseable {
                         e = new SegmentEntry(id, x);
                         e.target = target;
                         e.pending = false;
+                        // a retrain runs and T is at its bound: the label waits in the training set for the next
+                        // retrain (deferred entries stay the segment's last ones: flush appends a prefix)
+                        e.deferred = retrain != null && (seg.deferred > 0
+                                || state.size() + seg.entries.size() >= config.kernelCapWhileRetraining());
+                        seg.deferred += e.deferred ? 1 : 0;
+                        labelsDeferred += e.deferred ? 1 : 0;
                         seg.entries.add(e);
                     }
                     rememberFolded(id);
@@ -422,15 +432,20 @@ public final class OnlineModel implements AutoCloseable {
             if (!es.isEmpty()) {
                 double[] f0 = f.outputs().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
                 int c = config.numClasses();
-                List<KernelEntry> added = new ArrayList<>(es.size());
-                for (int r = 0; r < es.size(); r++) {
+                int live = es.size() - seg.deferred; // deferred labels: predicted above, not appended to T
+                List<KernelEntry> added = new ArrayList<>(live);
+                for (int r = 0; r < live; r++) {
                     SegmentEntry e = es.get(r);
                     // a pending entry's pseudo-label: onehot argmax f0(x) (PseudoLabelSource.NETWORK)
                     double[] target = e.target != null ? e.target
                             : oneHot(argmax(java.util.Arrays.copyOfRange(f0, r * c, (r + 1) * c)));
                     added.add(new KernelEntry(e.id, e.x, target, e.pending));
                 }
-                state.appendAll(added, f, p);
+                if (live == es.size()) {
+                    state.appendAll(added, f, p);
+                } else if (live > 0) {
+                    state.appendAll(added, f.rows(0, live), p.firstColumns(live * config.kernelBlock()));
+                }
             }
         }
         return new Segment(warm);
@@ -445,6 +460,8 @@ public final class OnlineModel implements AutoCloseable {
         final java.util.Map<Integer, double[]> targets = new java.util.LinkedHashMap<>();
         final List<SegmentFold> folds = new ArrayList<>();
         int confirmedPendingInT;
+        /** Labels of this segment kept for the next retrain only (the last entries). */
+        int deferred;
 
         Segment(boolean warmAtStart) {
             this.warmAtStart = warmAtStart;
@@ -477,6 +494,7 @@ public final class OnlineModel implements AutoCloseable {
         final double[] x;
         double[] target;
         boolean pending = true;
+        boolean deferred;
 
         SegmentEntry(String id, double[] x) {
             this.id = id;
@@ -571,6 +589,12 @@ public final class OnlineModel implements AutoCloseable {
             launch(retrain);
         }
     }
+
+    /**
+     * Labels folded (this process) into the training set only, because a retrain was running and T held
+     * {@link LearnerConfig#kernelCapWhileRetraining()} entries: the model learns them at the next retrain.
+     */
+    public long labelsDeferred() { return labelsDeferred; }
 
     /** A retrain has started and not been swapped in yet. */
     public boolean isRetraining() { return retrain != null; }

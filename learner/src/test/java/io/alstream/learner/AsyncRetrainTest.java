@@ -147,6 +147,75 @@ class AsyncRetrainTest {
         }
     }
 
+    /**
+     * While a retrain runs, T grows to learner.kernel-cap-while-retraining and no further: later labels are folded
+     * (counted, remembered, kept) but wait in the training set for the next retrain. A^{-1} stays the exact
+     * inverse of the bounded T; batched (the job's path) and one by one agree; and the next retrain, trained on
+     * the deferred labels too, gives bit for bit the weights a model that never deferred gets.
+     */
+    @Test
+    void labelsBeyondTheBoundWhileRetrainingWaitForTheNextRetrain() {
+        LearnerConfig cfg = config().toBuilder().kernelCap(12).kernelCapWhileRetraining(14).build();
+        List<double[]> xs = points();
+        HeldExecutor heldOne = new HeldExecutor();
+        HeldExecutor heldBatch = new HeldExecutor();
+        try (OnlineModel sync = OnlineModel.create(cfg);
+             OnlineModel one = OnlineModel.create(cfg);
+             OnlineModel batch = OnlineModel.create(cfg)) {
+            one.setRetrainExecutor(heldOne);
+            batch.setRetrainExecutor(heldBatch);
+            List<ModelInput> inputs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                sync.fold("e" + i, xs.get(i), i % 3);
+                one.fold("e" + i, xs.get(i), i % 3);
+                inputs.add(ModelInput.label("e" + i, toFloats(xs.get(i)), i % 3));
+            }
+            // the job folds in batches: one before the warm-up retrain starts (at e9) and one batch after
+            batch.apply(inputs.subList(0, 10));
+            batch.apply(inputs.subList(10, 20));
+            for (OnlineModel m : List.of(one, batch)) {
+                assertTrue(m.isRetraining(), "the warm-up retrain still runs");
+                assertEquals(14, m.kernelState().size(), "T stops at the bound");
+                assertEquals(6, m.labelsDeferred(), "e14..e19 wait for the next retrain");
+                assertEquals(20, m.stats().labelsFolded(), "deferred labels are folded: counted and remembered");
+                assertTrue(m.fold("e17", xs.get(17), 17 % 3).duplicate(), "a deferred label is not folded twice");
+                double err = normRel(m.kernelState().refitInverse().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                        .toDoubleArray(), m.kernelState().inverseToDoubles());
+                assertTrue(err < 1e-9, "A^-1 is the inverse of the bounded T: " + err);
+            }
+            assertEquals(one.kernelState().entries().stream().map(e -> e.id()).toList(),
+                    batch.kernelState().entries().stream().map(e -> e.id()).toList(), "batched = one by one");
+            assertEquals(2, sync.stats().refreshCount(), "the model that never deferred retrained at e9 and at e19");
+            heldOne.runAll();
+            heldBatch.runAll();
+            for (OnlineModel m : List.of(one, batch)) {
+                assertTrue(m.pollRetrain());
+                assertTrue(m.isRetraining(), "the second retrain, due at 2x the labels, starts as the first is swapped in");
+            }
+            heldOne.runAll();
+            heldBatch.runAll();
+            for (OnlineModel m : List.of(one, batch)) {
+                assertTrue(m.pollRetrain());
+                assertEquals(0, m.kernelState().size(), "every label is in the network now");
+            }
+            for (int i = 20; i < 23; i++) { // a fresh T on the new linearisation, the same in all three
+                for (OnlineModel m : List.of(sync, one, batch)) {
+                    m.fold("e" + i, xs.get(i), i % 3);
+                }
+            }
+            assertSameModel(sync, one, xs.subList(50, 60));
+            assertSameModel(sync, batch, xs.subList(50, 60));
+        }
+    }
+
+    private static float[] toFloats(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        return f;
+    }
+
     @Test
     void checkpointDuringRetrainRestoresAndRedoesItFoldingEachLabelOnce() {
         LearnerConfig cfg = config();

@@ -204,7 +204,25 @@ public final class KernelRegressionState implements AutoCloseable {
     }
 
     /** K(T,B), V = A^{-1} K(T,B) ([|T|*block x columns] row-major) and the state they were computed on. */
-    public record BatchProducts(double[] k, double[] v, int columns, long at) { }
+    public record BatchProducts(double[] k, double[] v, int columns, long at) {
+        /** The products of the first {@code m} new rows only (columns [0, m) of K(T,B) and V). */
+        public BatchProducts firstColumns(int m) {
+            if (m < 0 || m > columns) {
+                throw new IllegalArgumentException(m + " of " + columns + " columns");
+            }
+            if (m == columns) {
+                return this;
+            }
+            int rows = columns == 0 ? 0 : k.length / columns;
+            double[] k2 = new double[rows * m];
+            double[] v2 = new double[rows * m];
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(k, i * columns, k2, i * m, m);
+                System.arraycopy(v, i * columns, v2, i * m, m);
+            }
+            return new BatchProducts(k2, v2, m, at);
+        }
+    }
 
     /**
      * The online predictions f(x) = f0(x) + K(x,T) A^{-1} (Y_T - f0(T)) of a batch's rows, [|B|][C], from their
