@@ -313,6 +313,8 @@ public final class TrainerFunction extends KeyedProcessFunction<Byte, TrainerInp
             return t == 0 ? 0L : System.currentTimeMillis() - t;
         });
         g.gauge("kernel_size", () -> model == null ? 0 : model.stats().kernelSize());
+        // labels that came while a retrain ran with T at learner.kernel-cap-while-retraining: in the next retrain only
+        g.gauge("labels_deferred_to_retrain", () -> model == null ? 0L : model.labelsDeferred());
         g.gauge("pending_requests", () -> model == null ? 0 : model.stats().pendingCount());
         g.gauge("prequential_accuracy", () -> book == null || book.prequentialAccuracy() == null ? Double.NaN : book.prequentialAccuracy());
         // labels requested / events seen over all scoring shards, as their requests report it (updated at each publish)
