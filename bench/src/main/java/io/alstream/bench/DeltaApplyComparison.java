@@ -2,6 +2,7 @@ package io.alstream.bench;
 
 import io.alstream.learner.LearnerConfig;
 import io.alstream.learner.ModelDelta;
+import io.alstream.learner.ModelReplica;
 import io.alstream.learner.ModelSnapshot;
 import io.alstream.learner.OnlineModel;
 import io.alstream.learner.Scorer;
@@ -23,6 +24,8 @@ import java.util.Locale;
  *   <li>m labels folded in one trainer batch reach a scorer as one delta of m appended entries (applied as one block,
  *   {@code KernelRegressionState.appendAll}) against the same m entries as m deltas of one (a row at a time: what a
  *   scorer did for every delta before);</li>
+ *   <li>the deltas that reach a scorer between two scored batches applied as each comes against composed into one
+ *   at the next batch ({@link ModelReplica});</li>
  *   <li>decoding the float32 arrays of a snapshot (T's features) a chunk at a time ({@link CompactArrays#read})
  *   against one {@code readFloat} per value over the same bytes (what it did before).</li>
  * </ul>
@@ -96,7 +99,81 @@ public final class DeltaApplyComparison {
             System.out.printf(Locale.ROOT, "delta of %d rows: one block %.1f ms, a row at a time %.1f ms (mean of %d rounds after the first): block %.1fx faster%n",
                     m, sumBlock / counted, sumRows / counted, counted, sumRows / sumBlock);
         }
+        composed(cfg, kernelSize, m, rounds, dim);
         floats(kernelSize, dim, rounds);
+    }
+
+    /**
+     * The deltas a scorer receives between two scored batches: m requests, each published as a delta appending its
+     * pending entry and then one confirming it (its label), 2m deltas in all. A replica that applies each delta as it
+     * comes (what scorers did before) against one that applies them composed at the next batch
+     * ({@link ModelReplica#scorer()}), both from the same snapshot, paired per round.
+     */
+    private static void composed(LearnerConfig cfg, int kernelSize, int m, int rounds, int dim) {
+        try (OnlineModel model = ModelFixture.model(cfg, kernelSize)) {
+            byte[] snapshot = model.snapshot().toBytes();
+            List<KernelEntry> base = new ArrayList<>(model.kernelState().entries());
+            long v0 = model.version();
+            SplitMix64 rng = new SplitMix64(5);
+            float[][] xs = ModelFixture.rows(rng, m, dim);
+            List<ModelDelta> chain = new ArrayList<>();
+            List<KernelEntry> before = new ArrayList<>(base);
+            long v = v0;
+            for (int i = 0; i < m; i++) {
+                double[] x = new double[dim];
+                for (int j = 0; j < dim; j++) {
+                    x[j] = xs[i][j];
+                }
+                double[] pseudo = new double[ModelFixture.CLASSES];
+                pseudo[0] = 1;
+                List<KernelEntry> after = new ArrayList<>(before);
+                after.add(new KernelEntry("req" + i, x, pseudo, true));
+                chain.add(ModelDelta.between(v, before, v + 1, true, after));
+                v++;
+                before = after;
+                double[] label = new double[ModelFixture.CLASSES];
+                label[rng.nextInt(ModelFixture.CLASSES)] = 1;
+                after = new ArrayList<>(before);
+                after.set(after.size() - 1, after.get(after.size() - 1).withTarget(label, false));
+                chain.add(ModelDelta.between(v, before, v + 1, true, after));
+                v++;
+                before = after;
+            }
+            System.out.println("round,each_delta_as_it_comes_ms,composed_at_the_next_batch_ms");
+            double sumEach = 0;
+            double sumComposed = 0;
+            for (int r = 0; r < rounds; r++) {
+                double each;
+                try (ModelReplica replica = new ModelReplica(cfg)) {
+                    replica.offer(ModelSnapshot.fromBytes(snapshot));
+                    long t0 = System.nanoTime();
+                    for (ModelDelta d : chain) {
+                        require(replica.offer(d) == ModelReplica.Outcome.APPLIED);
+                        require(replica.scorer() != null);
+                    }
+                    each = (System.nanoTime() - t0) / 1e6;
+                }
+                double composed;
+                try (ModelReplica replica = new ModelReplica(cfg)) {
+                    replica.offer(ModelSnapshot.fromBytes(snapshot));
+                    long t0 = System.nanoTime();
+                    for (ModelDelta d : chain) {
+                        require(replica.offer(d) == ModelReplica.Outcome.APPLIED);
+                    }
+                    require(replica.scorer() != null && replica.updatesInPlace() == 1);
+                    composed = (System.nanoTime() - t0) / 1e6;
+                }
+                if (r > 0) {
+                    sumEach += each;
+                    sumComposed += composed;
+                }
+                System.out.printf(Locale.ROOT, "%d,%.1f,%.1f%n", r, each, composed);
+            }
+            int counted = Math.max(1, rounds - 1);
+            System.out.printf(Locale.ROOT, "%d deltas (%d requests appended, then confirmed) between two batches: each as it comes %.1f ms, "
+                    + "composed %.1f ms (mean of %d rounds after the first): composed %.1fx faster%n",
+                    chain.size(), m, sumEach / counted, sumComposed / counted, counted, sumEach / sumComposed);
+        }
     }
 
     private static void floats(int rows, int dim, int rounds) throws Exception {
