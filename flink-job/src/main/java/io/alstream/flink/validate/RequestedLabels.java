@@ -28,12 +28,21 @@ import io.alstream.flink.records.TrainerInput;
  *   <li>a label of a requested event passes on (a second copy too: the trainer folds it once and counts the duplicate);</li>
  *   <li>a label of an event not (yet) requested waits up to {@code job.request-deadline-ms} for its request to be read
  *   back (the two topics are read independently), then passes with it — counted in time the job runs: after a restore
- *   a waiting label gets a full grace again; if none comes it becomes a dead letter
- *   {@code unrequested-label} (counted as {@code alstream_dead_letters{reason="unrequested-label"}});</li>
+ *   a waiting label gets a full grace again; and while this task has read back no request created at or after the
+ *   label's {@code requestedAt} (the read-back has not reached the time its request was written), the grace starts
+ *   over, for as long as the job keeps a request's mark ({@code 2 × job.request-deadline-ms + 1 h} from
+ *   {@code requestedAt}); if none comes it becomes a dead letter {@code unrequested-label} (counted as
+ *   {@code alstream_dead_letters{reason="unrequested-label"}});</li>
  *   <li>a closed-unlabelled report (no class) passes on: it only drops a pending entry.</li>
  * </ul>
  * {@code job.accept-external-labels=true} turns the check off (labels from elsewhere, e.g. a platform labelling on its
  * own, are folded as before).
+ *
+ * <p>The read-back's progress is this task's: the newest creation time among the requests it has read back since it
+ * started, from every partition of the requests topic. A partition that lags the others by more than a grace can still
+ * leave a label refused; a watermark of the requests' creation times (the slowest partition's) would close that. A
+ * label that claims no {@code requestedAt}, or one later than now, waits the grace alone: a forged label cannot make
+ * itself wait longer.
  */
 public final class RequestedLabels extends KeyedProcessFunction<String, TrainerInput, TrainerInput> {
     private static final long serialVersionUID = 1L;
@@ -49,6 +58,8 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
     private transient Counter unrequested;
     /** When this task instance first handled an input or timer (processing time); -1 until then. */
     private transient long startedAt;
+    /** The newest creation time among the requests this task instance has read back; -1 until one comes. */
+    private transient long readBackTo;
 
     /**
      * @param graceMs how long a label waits for its request to be read back (the job's request deadline)
@@ -62,12 +73,18 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
     @Override
     public void open(OpenContext ctx) {
         ValueStateDescriptor<Boolean> r = new ValueStateDescriptor<>("requested", TypeInformation.of(Boolean.class));
-        r.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(2 * graceMs + 3_600_000L)).build());
+        r.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(requestedTtlMs())).build());
         requested = getRuntimeContext().getState(r);
         waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting-labels", TypeInformation.of(Waiting.class)));
         deadLetters = new DeadLetters(getRuntimeContext().getMetricGroup());
         unrequested = getRuntimeContext().getMetricGroup().addGroup("alstream").counter("labels_unrequested");
         startedAt = -1;
+        readBackTo = -1;
+    }
+
+    /** How long the job remembers that an event was requested: also the longest a label waits on the read-back. */
+    private long requestedTtlMs() {
+        return 2 * graceMs + 3_600_000L;
     }
 
     /** The processing time this task instance started handling records: a restored label's grace counts from here. */
@@ -82,6 +99,9 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
     public void processElement(TrainerInput in, Context ctx, Collector<TrainerInput> out) throws Exception {
         startedAt(ctx.timerService().currentProcessingTime());
         if (in.kind == TrainerInput.Kind.PENDING) {
+            if (in.requestedAt != null) {
+                readBackTo = Math.max(readBackTo, in.requestedAt);
+            }
             requested.update(Boolean.TRUE);
             out.collect(in);
             List<Waiting> held = new ArrayList<>();
@@ -117,6 +137,11 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
             // label restored from a checkpoint waits a full grace after the restore (its request is read back again
             // from the checkpointed offset), not one that ran out while the job was down
             long due = Math.max(w.arrivedAt, started) + graceMs;
+            if (now >= due && readBackBehind(w.label, now)) {
+                // its request may still be ahead in the read-back: the grace starts over
+                w.arrivedAt = now;
+                due = now + graceMs;
+            }
             if (now < due) {
                 still.add(w);
                 nextDue = Math.min(nextDue, due);
@@ -145,7 +170,17 @@ public final class RequestedLabels extends KeyedProcessFunction<String, TrainerI
         }
     }
 
-    /** A label waiting for its request, and when it came (processing time). */
+    /**
+     * Whether this task's read-back of requests has not yet reached the time the label's request was written (no request
+     * created at or after it read back since this task started), within the time the job remembers a request. A label
+     * without a {@code requestedAt}, or with one in the future, is never held by this.
+     */
+    private boolean readBackBehind(TrainerInput label, long now) {
+        Long at = label.requestedAt;
+        return at != null && at <= now && now < at + requestedTtlMs() && readBackTo < at;
+    }
+
+    /** A label waiting for its request, and since when its grace counts (processing time). */
     public static final class Waiting {
         public TrainerInput label;
         public long arrivedAt;

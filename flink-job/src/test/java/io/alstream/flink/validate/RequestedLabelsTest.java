@@ -37,6 +37,25 @@ class RequestedLabelsTest {
         return TrainerInput.label(l);
     }
 
+    private static TrainerInput pending(String id, long createdAt) {
+        return TrainerInput.pending(id, new float[] {1, 2}, createdAt);
+    }
+
+    private static TrainerInput label(String id, Integer cls, Long requestedAt) {
+        TrainerInput t = label(id, cls);
+        t.requestedAt = requestedAt;
+        return t;
+    }
+
+    private static List<String> refused(KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, TrainerInput> h) {
+        List<String> ids = new ArrayList<>();
+        if (h.getSideOutput(DeadLetters.TAG) != null) {
+            h.getSideOutput(DeadLetters.TAG).forEach(r -> ids.add(new String(r.getValue().key)));
+        }
+        ids.sort(null);
+        return ids;
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, TrainerInput> harness(boolean acceptExternal)
             throws Exception {
         return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RequestedLabels(acceptExternal, GRACE, "labels"),
@@ -118,6 +137,56 @@ class RequestedLabelsTest {
             h.getSideOutput(DeadLetters.TAG).forEach(r -> dead.add(r.getValue()));
             assertEquals(1, dead.size());
             assertEquals("never-asked", new String(dead.get(0).key));
+        }
+    }
+
+    /**
+     * The grace alone bounds how far the request read-back may lag the labels' read-back. While this task has read back
+     * no request created at or after a label's requestedAt, its request may still be ahead, and the grace starts over;
+     * once the read-back has passed that time, a full grace later the label is refused. Labels that claim a request the
+     * read-back has passed, one from the future, or none, wait the grace alone.
+     */
+    @Test
+    void aLabelWaitsWhileTheRequestReadBackHasNotReachedItsRequest() throws Exception {
+        try (var h = harness(false)) {
+            long t0 = 10 * GRACE;
+            h.setProcessingTime(t0);
+            h.processElement(new StreamRecord<>(pending("earlier", t0 - 5_000))); // the read-back is at t0 - 5 s
+            h.processElement(new StreamRecord<>(label("behind", 1, t0 - 1_000))); // its request is later than that
+            h.processElement(new StreamRecord<>(label("comes-late", 5, t0 - 500)));
+            h.processElement(new StreamRecord<>(label("forged-passed", 2, t0 - 60_000)));
+            h.processElement(new StreamRecord<>(label("forged-future", 3, t0 + 100 * GRACE)));
+            h.processElement(new StreamRecord<>(label("no-time", 4, null)));
+
+            h.setProcessingTime(t0 + GRACE + 1);
+            assertEquals(List.of("forged-future", "forged-passed", "no-time"), refused(h));
+            h.setProcessingTime(t0 + 4 * GRACE);
+            assertEquals(3, refused(h).size(), "the labels whose requests the read-back has not reached still wait");
+            h.processElement(new StreamRecord<>(pending("comes-late", t0 - 500))); // its request, read back at last
+            assertEquals(List.of("PENDING:earlier", "PENDING:comes-late", "LABEL:comes-late"), passed(h));
+
+            // the read-back passes the time of behind's request, but its request never comes
+            h.processElement(new StreamRecord<>(pending("later", t0 + 2 * GRACE)));
+            h.setProcessingTime(t0 + 4 * GRACE + GRACE / 2);
+            assertEquals(3, refused(h).size(), "a grace counts from the last check that found the read-back behind");
+            h.setProcessingTime(t0 + 5 * GRACE + 1);
+            assertEquals(List.of("behind", "forged-future", "forged-passed", "no-time"), refused(h));
+            assertEquals(4, passed(h).size());
+        }
+    }
+
+    /** A read-back that never moves holds a label no longer than the job remembers a request (2 graces + 1 h). */
+    @Test
+    void aStalledReadBackHoldsALabelOnlyAsLongAsARequestIsRemembered() throws Exception {
+        try (var h = harness(false)) {
+            long t0 = 10 * GRACE;
+            h.setProcessingTime(t0);
+            h.processElement(new StreamRecord<>(label("stuck", 1, t0 - 1_000)));
+            long remembered = t0 - 1_000 + 2 * GRACE + 3_600_000L;
+            h.setProcessingTime(remembered - 1);
+            assertEquals(List.of(), refused(h), "held while its request could still be read back");
+            h.setProcessingTime(remembered + GRACE + 1);
+            assertEquals(List.of("stuck"), refused(h));
         }
     }
 

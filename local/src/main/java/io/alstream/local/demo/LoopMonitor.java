@@ -5,21 +5,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.alstream.connectors.Topics;
 import io.alstream.connectors.registry.SchemaRegistryClient;
 import io.alstream.connectors.serde.AvroWireCodec;
+import io.alstream.local.kafka.CommittedTopicReader;
 import io.alstream.schemas.ConsolidatedLabel;
 import io.alstream.schemas.DeadLetter;
 import io.alstream.schemas.LabelRequest;
@@ -27,13 +23,14 @@ import io.alstream.schemas.ModelUpdate;
 
 /**
  * Watches what the loop writes, as a dashboard would: label requests, consolidated labels, model
- * updates and dead letters, read_committed (only what the exactly-once sinks committed). Thread-safe
- * snapshots for the progress line and the summary.
+ * updates and dead letters, read_committed (only what the exactly-once sinks committed), each record once
+ * ({@link CommittedTopicReader}: no consumer group whose position could fall back after a stall or an outage and
+ * count records again). Thread-safe snapshots for the progress line and the summary.
  */
 public final class LoopMonitor implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoopMonitor.class);
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final CommittedTopicReader reader;
     private final AvroWireCodec<LabelRequest> requests;
     private final AvroWireCodec<ConsolidatedLabel> labels;
     private final AvroWireCodec<ModelUpdate> updates;
@@ -86,16 +83,8 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
         this.labelsTopic = labelsTopic;
         this.updatesTopic = updatesTopic;
         this.deadLetterTopic = deadLetterTopic;
-        Properties p = new Properties();
-        p.putAll(clientSettings);
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "alstream-demo-monitor-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(requestsTopic, labelsTopic, updatesTopic, deadLetterTopic));
+        reader = new CommittedTopicReader(bootstrap, clientSettings,
+                List.of(requestsTopic, labelsTopic, updatesTopic, deadLetterTopic));
         requests = AvroWireCodec.specific(LabelRequest.class, registry);
         labels = AvroWireCodec.specific(ConsolidatedLabel.class, registry);
         updates = AvroWireCodec.specific(ModelUpdate.class, registry);
@@ -107,18 +96,22 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     public void run() {
         try {
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        take(r);
-                    } catch (RuntimeException e) {
-                        LOG.warn("monitor could not read {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
-                    }
-                }
+                reader.poll(Duration.ofMillis(200), this::takeOrWarn);
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             // closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
-            consumer.close();
+            reader.close();
+        }
+    }
+
+    private void takeOrWarn(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            take(r);
+        } catch (RuntimeException e) {
+            LOG.warn("monitor could not read {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
         }
     }
 
@@ -186,7 +179,7 @@ public final class LoopMonitor implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        reader.wakeup();
     }
 
     /**
