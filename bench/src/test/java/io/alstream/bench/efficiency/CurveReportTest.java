@@ -44,4 +44,19 @@ class CurveReportTest {
         List<RunResult> back = CurveReport.readCsv(dir.resolve("points.csv"));
         assertEquals(runs, back);
     }
+
+    @Test
+    void retrainCostIsReportedPerSeriesAndSurvivesTheCsv(@TempDir Path dir) {
+        List<CurvePoint> pts = List.of(new CurvePoint(100, 1000, 0.5, 1));
+        RunResult a = new RunResult("alstream", "random", 1, pts, 100, 1000, 10, 4, 2.0, 4000);
+        RunResult b = new RunResult("alstream", "random", 2, pts, 100, 1000, 30, 6, 6.0, 8000);
+        RunResult moa = new RunResult("moa-knn", "random", 1, pts, 100, 1000, 5);
+        CurveReport r = new CurveReport(List.of(a, b, moa), new int[] {100});
+        String md = r.markdown("t", 100, List.of());
+        // means over the seeds: 5 retrains, 4 s of training in 20 s of wall time, 0.8 s and 1,200 steps a retrain
+        assertTrue(md.contains("| random | 5.0 | 4.0 | 20% | 0.80 | 1200 |"), md);
+        assertTrue(!md.contains("| moa-knn random | 0.0"), "a series without retrains has no row: " + md);
+        r.writeAll(dir, "t", 100, List.of());
+        assertEquals(List.of(a, b, moa), CurveReport.readCsv(dir.resolve("points.csv")));
+    }
 }
