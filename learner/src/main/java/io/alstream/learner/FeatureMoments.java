@@ -91,18 +91,19 @@ public final class FeatureMoments {
             return null;
         }
         double[] sd = new double[dim];
+        boolean[] varies = new boolean[dim];
         int spread = 0;
         for (int j = 0; j < dim; j++) {
             double s = Math.sqrt(m2[j] / count);
             // below this the feature is constant up to rounding: dividing by it would blow rounding noise up
-            boolean varies = s > 1e-12 * Math.max(1, Math.abs(mean[j])) && Double.isFinite(s);
-            sd[j] = varies ? s : 1;
-            spread += varies ? 1 : 0;
+            varies[j] = s > 1e-12 * Math.max(1, Math.abs(mean[j])) && Double.isFinite(s);
+            sd[j] = varies[j] ? s : 1;
+            spread += varies[j] ? 1 : 0;
         }
         if (unitNorm && spread > 1) {
             double factor = Math.sqrt(spread);
             for (int j = 0; j < dim; j++) {
-                sd[j] = sd[j] == 1 && !(m2[j] > 0) ? 1 : sd[j] * factor; // a constant feature is only centred
+                sd[j] = varies[j] ? sd[j] * factor : 1; // a constant feature is only centred
             }
         }
         return new InputStandardization(mean, sd);

@@ -286,7 +286,7 @@ public final class LearnerConfig implements Serializable {
     public String toString() {
         return "LearnerConfig{network: " + inputDim + " -> " + java.util.Arrays.toString(hiddenWidths) + " -> "
                 + numClasses + ", " + activation + ", dropout " + dropout + ", seed " + seed
-                + (standardizeInputs ? ", standardised inputs (" + standardizeScale.name().toLowerCase(java.util.Locale.ROOT) + ")" : ", raw inputs")
+                + (standardizeInputs ? ", standardised inputs (" + String.valueOf(standardizeScale).toLowerCase(java.util.Locale.ROOT) + ")" : ", raw inputs")
                 + " | kernel: " + kernelKind + ", lambda " + ridgeLambda + ", cap |T| " + kernelCap
                 + ", retrain at the cap" + (refreshEvery > 0 ? ", every " + refreshEvery + " labels" : "")
                 + (refreshGrowth > 1 ? ", at x" + refreshGrowth + " the labels of the last training" : "")
