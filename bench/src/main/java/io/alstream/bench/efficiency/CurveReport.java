@@ -172,24 +172,28 @@ public final class CurveReport {
         return sb.toString();
     }
 
-    /** What retraining the network cost each series that retrains (mean per run over its seeds); empty if none does. */
+    /**
+     * What retraining the network cost each series that retrains (mean per run over the seeds whose runs recorded
+     * retrains: runs merged from reports older than the retrain columns count none); empty if none does.
+     */
     static String retrainCost(Map<String, List<RunResult>> series) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, List<RunResult>> e : series.entrySet()) {
-            List<RunResult> rs = e.getValue();
-            double retrains = rs.stream().mapToInt(RunResult::retrains).average().orElse(0);
-            if (retrains == 0) {
+            List<RunResult> rs = e.getValue().stream().filter(r -> r.retrains() > 0).toList();
+            if (rs.isEmpty()) {
                 continue;
             }
+            double retrains = rs.stream().mapToInt(RunResult::retrains).average().orElse(0);
             if (sb.length() == 0) {
-                sb.append("\nWhat retraining the network cost (mean per run; its seconds are part of the wall time):\n\n"
-                        + "| series | retrains / run | training s / run | share of wall time | s / retrain | Adam steps / retrain |\n"
-                        + "|---|---|---|---|---|---|\n");
+                sb.append("\nWhat retraining the network cost (mean per run over the runs that recorded it; its seconds are part "
+                        + "of the wall time):\n\n"
+                        + "| series | runs | retrains / run | training s / run | share of wall time | s / retrain | Adam steps / retrain |\n"
+                        + "|---|---|---|---|---|---|---|\n");
             }
             double secs = rs.stream().mapToDouble(RunResult::retrainSeconds).average().orElse(0);
             double wall = rs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN);
             double steps = rs.stream().mapToLong(RunResult::retrainSteps).average().orElse(0);
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f%% | %.2f | %.0f |%n", e.getKey(), retrains, secs,
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.0f%% | %.2f | %.0f |%n", e.getKey(), rs.size(), retrains, secs,
                     100 * secs / wall, secs / retrains, steps / retrains));
         }
         return sb.toString();
