@@ -380,7 +380,7 @@ public final class LearnerConfig implements Serializable {
          * events passed to {@code OnlineModel.observe}, pending requests, labels), each retrain freezes them and the
          * new linearisation (network, f0, NTK features, scorers' copies) works on (x - mean)/sd, sd scaled as
          * {@link #standardizeScale} says. Raw inputs until the first retrain. Default false: at unit norm it is
-         * measured better than or level with raw inputs on every data set of the benchmark (1-2 seeds; +4 to +26
+         * measured better than or level with raw inputs on every data set of the benchmark (1-2 seeds; +8 to +24
          * points on raw satellite, shuttle, letter; digits and Fashion-MNIST within about a point,
          * bench/results/{letter,satellite,shuttle,fashion-mnist}/learner-standardized, digits-standardize), but with it on
          * PrecisionSelectionTest's float32 balent selections part from float64's (93 of 103 in common, 98% of the
