@@ -73,18 +73,38 @@ public final class FeatureMoments {
     }
 
     /**
-     * The transform to freeze for the next linearisation: the mean and standard deviation seen so far; a feature
-     * without spread keeps sd 1 (only centred). Null (raw inputs) before two inputs have been seen.
+     * The transform to freeze for the next linearisation, at unit variance per feature: the mean and standard
+     * deviation seen so far; a feature without spread keeps sd 1 (only centred). Null (raw inputs) before two
+     * inputs have been seen.
      */
     public InputStandardization standardization() {
+        return standardization(false);
+    }
+
+    /**
+     * As {@link #standardization()}; with unitNorm every sd is multiplied by sqrt(k), k the features with spread,
+     * so the standardised vector's mean squared norm over the inputs seen is 1 (each feature with spread has
+     * variance 1/k) instead of k.
+     */
+    public InputStandardization standardization(boolean unitNorm) {
         if (count < 2) {
             return null;
         }
         double[] sd = new double[dim];
+        boolean[] varies = new boolean[dim];
+        int spread = 0;
         for (int j = 0; j < dim; j++) {
             double s = Math.sqrt(m2[j] / count);
             // below this the feature is constant up to rounding: dividing by it would blow rounding noise up
-            sd[j] = s > 1e-12 * Math.max(1, Math.abs(mean[j])) && Double.isFinite(s) ? s : 1;
+            varies[j] = s > 1e-12 * Math.max(1, Math.abs(mean[j])) && Double.isFinite(s);
+            sd[j] = varies[j] ? s : 1;
+            spread += varies[j] ? 1 : 0;
+        }
+        if (unitNorm && spread > 1) {
+            double factor = Math.sqrt(spread);
+            for (int j = 0; j < dim; j++) {
+                sd[j] = varies[j] ? sd[j] * factor : 1; // a constant feature is only centred
+            }
         }
         return new InputStandardization(mean, sd);
     }

@@ -11,14 +11,19 @@ public final class ModelStats implements Serializable {
     private final int pendingCount;
     private final int refreshCount;
     private final boolean warm;
+    private final long retrainMillis;
+    private final long retrainSteps;
 
-    ModelStats(long version, long labelsFolded, int kernelSize, int pendingCount, int refreshCount, boolean warm) {
+    ModelStats(long version, long labelsFolded, int kernelSize, int pendingCount, int refreshCount, boolean warm,
+               long retrainMillis, long retrainSteps) {
         this.version = version;
         this.labelsFolded = labelsFolded;
         this.kernelSize = kernelSize;
         this.pendingCount = pendingCount;
         this.refreshCount = refreshCount;
         this.warm = warm;
+        this.retrainMillis = retrainMillis;
+        this.retrainSteps = retrainSteps;
     }
 
     public long version() { return version; }
@@ -28,6 +33,10 @@ public final class ModelStats implements Serializable {
     public int pendingCount() { return pendingCount; }
     public int refreshCount() { return refreshCount; }
     public boolean warm() { return warm; }
+    /** Training time (ms) of the retrains swapped in since the model was created or restored (not kept in its state). */
+    public long retrainMillis() { return retrainMillis; }
+    /** Adam steps of those retrains. */
+    public long retrainSteps() { return retrainSteps; }
 
     @Override
     public String toString() {

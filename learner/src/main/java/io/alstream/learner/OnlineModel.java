@@ -10,6 +10,7 @@ import io.alstream.learner.kernel.KernelRegressionState;
 import io.alstream.learner.kernel.NtkFeatures;
 import io.alstream.learner.nn.DeviceMlp;
 import io.alstream.learner.nn.InputStandardization;
+import io.alstream.learner.nn.LossPlateau;
 import io.alstream.learner.nn.MlpNetwork;
 import io.alstream.learner.nn.MlpWeights;
 import io.alstream.learner.util.ComputeDevice;
@@ -56,6 +57,9 @@ public final class OnlineModel implements AutoCloseable {
      * those versions computed with).
      */
     private static final int FORMAT = 4;
+    /** The plateau rule's epoch patience and relative improvement: the offline yardstick's. */
+    private static final int PLATEAU_EPOCHS = 10;
+    private static final double PLATEAU_IMPROVEMENT = 0.01;
 
     private final LearnerConfig config;
     private final NDManager manager;
@@ -73,6 +77,9 @@ public final class OnlineModel implements AutoCloseable {
     private long labelsDeferred;
     private int labelsSinceRefresh;
     private int refreshCount;
+    /** Training time and Adam steps of the retrains swapped in since this instance was created or restored. */
+    private long retrainMillis;
+    private long retrainSteps;
     private boolean warm;
     /** Where retrains run; null = on the calling thread (synchronous, as every fold used to be). */
     private java.util.concurrent.Executor retrainExecutor;
@@ -657,7 +664,8 @@ public final class OnlineModel implements AutoCloseable {
             }
         }
         // the statistics are frozen here: the new linearisation and its training both use them, whenever it finishes
-        Retrain r = new Retrain(kept.size(), superseded, moments == null ? null : moments.standardization());
+        Retrain r = new Retrain(kept.size(), superseded, moments == null ? null
+                : moments.standardization(config.standardizeScale() == LearnerConfig.StandardizeScale.UNIT_NORM));
         retrain = r;
         labelsSinceRefresh = 0;
         if (retrainExecutor == null) {
@@ -702,9 +710,16 @@ public final class OnlineModel implements AutoCloseable {
                 ai.djl.pytorch.jni.JniUtils.setNumThreads(torchThreads);
             }
             try (MlpNetwork copy = new MlpNetwork(config, start, ComputeDevice.get())) {
-                double loss = copy.train(xs, ys, config.trainEpochs(), config.trainSteps(), config.learningRate(),
-                        config.batchSize(), seed, () -> r.cancelled);
-                return new Trained(copy.weights(), loss, (System.nanoTime() - t0) / 1_000_000);
+                MlpNetwork.StopRule plateau = config.trainStop() == LearnerConfig.TrainStop.PLATEAU
+                        ? new LossPlateau(config.trainMinSteps(), config.trainPatienceSteps(), PLATEAU_EPOCHS, PLATEAU_IMPROVEMENT)
+                        : (epoch, steps, l) -> false;
+                long[] steps = {0};
+                double loss = copy.train(xs, ys, config.trainEpochsFor(xs.size()), config.trainSteps(), config.learningRate(),
+                        config.batchSize(), seed, () -> r.cancelled, (epoch, s, l) -> {
+                            steps[0] = s;
+                            return plateau.stop(epoch, s, l);
+                        });
+                return new Trained(copy.weights(), loss, (System.nanoTime() - t0) / 1_000_000, steps[0]);
             }
         };
         r.result = retrainExecutor == null
@@ -754,11 +769,13 @@ public final class OnlineModel implements AutoCloseable {
         }
         state.appendAll(readd);
         refreshCount++;
+        retrainMillis += trained.millis;
+        retrainSteps += trained.steps;
         warm = true;
         evictTrainingLabels();
-        LOG.info("refresh #{}: trained on {} labels ({} epochs, at most {} steps, last loss {}) in {} ms; {} pending and {} "
+        LOG.info("refresh #{}: trained on {} labels ({} steps, last loss {}) in {} ms; {} pending and {} "
                         + "labels folded meanwhile re-added",
-                refreshCount, r.trainCount, config.trainEpochs(), config.trainSteps(), String.format("%.5f", trained.loss),
+                refreshCount, r.trainCount, trained.steps, String.format("%.5f", trained.loss),
                 trained.millis, readdPending, readd.size() - readdPending);
     }
 
@@ -779,7 +796,7 @@ public final class OnlineModel implements AutoCloseable {
         }
     }
 
-    private record Trained(MlpWeights weights, double loss, long millis) { }
+    private record Trained(MlpWeights weights, double loss, long millis, long steps) { }
 
     private int pendingCount() {
         int pending = 0;
@@ -821,7 +838,7 @@ public final class OnlineModel implements AutoCloseable {
 
     public ModelStats stats() {
         int pending = pendingCount();
-        return new ModelStats(version, labelsFolded, state.size(), pending, refreshCount, warm);
+        return new ModelStats(version, labelsFolded, state.size(), pending, refreshCount, warm, retrainMillis, retrainSteps);
     }
 
     /** What scorers need, for broadcast. */

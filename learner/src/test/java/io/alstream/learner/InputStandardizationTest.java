@@ -127,6 +127,45 @@ class InputStandardizationTest {
         assertThrows(IllegalArgumentException.class, () -> m.add(new float[] {1, 2, 3}));
     }
 
+    /**
+     * Unit norm: the same centring, every sd times sqrt(k) for the k features with spread, so the standardised
+     * inputs seen have a mean squared norm of 1 (brute force over them); a constant feature is only centred and
+     * does not count in k.
+     */
+    @Test
+    void unitNormStandardisationGivesTheInputsSeenAMeanSquaredNormOfOne() {
+        SplitMix64 rng = new SplitMix64(4);
+        FeatureMoments m = new FeatureMoments(DIM + 1);
+        List<float[]> seen = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            float[] r = row(rng, 0);
+            float[] x = java.util.Arrays.copyOf(r, DIM + 1);
+            x[DIM] = 42; // a constant feature
+            seen.add(x);
+            m.add(x);
+        }
+        InputStandardization perFeature = m.standardization(false);
+        InputStandardization unitNorm = m.standardization(true);
+        assertArrayEquals(perFeature.mean(), unitNorm.mean(), 0, "the same centring");
+        assertEquals(perFeature, m.standardization(), "the one-argument form is per feature");
+        assertEquals(1.0, unitNorm.sd()[DIM], 0, "the constant feature keeps sd 1");
+        for (int j = 0; j < DIM; j++) {
+            assertEquals(perFeature.sd()[j] * Math.sqrt(DIM), unitNorm.sd()[j], 1e-12 * unitNorm.sd()[j], "sd " + j);
+        }
+        double sumSq = 0;
+        double perFeatureSumSq = 0;
+        for (float[] x : seen) {
+            double[] z = unitNorm.apply(x);
+            double[] zf = perFeature.apply(x);
+            for (int j = 0; j <= DIM; j++) {
+                sumSq += z[j] * z[j];
+                perFeatureSumSq += zf[j] * zf[j];
+            }
+        }
+        assertEquals(1.0, sumSq / seen.size(), 1e-6, "mean squared norm at unit norm");
+        assertEquals(DIM, perFeatureSumSq / seen.size(), 1e-5, "mean squared norm at unit variance: one per varying feature");
+    }
+
     @Test
     void theDeviceNetworkComputesOnStandardisedInputs() {
         LearnerConfig cfg = config();
@@ -210,8 +249,11 @@ class InputStandardizationTest {
             assertNotNull(frozen);
             double[][] atRetrain = bruteForce(seen);
             assertRelativelyClose(atRetrain[0], frozen.mean(), 1e-9, "frozen mean");
+            assertEquals(LearnerConfig.StandardizeScale.UNIT_NORM, m.config().standardizeScale(), "the default scale");
             for (int j = 0; j < DIM; j++) {
-                assertEquals(Math.sqrt(atRetrain[1][j]), frozen.sd()[j], 1e-9 * Math.sqrt(atRetrain[1][j]));
+                // unit norm: every feature varies, so each sd is sqrt(DIM) times the feature's own
+                double expected = Math.sqrt(atRetrain[1][j] * DIM);
+                assertEquals(expected, frozen.sd()[j], 1e-9 * expected);
             }
 
             double[][] before = m.predictAll(probe);

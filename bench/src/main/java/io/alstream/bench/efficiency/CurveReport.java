@@ -99,10 +99,11 @@ public final class CurveReport {
 
     /** One line per run: labels obtained, events seen, seconds (without evaluations), labels per second. */
     public void writeRunsCsv(Path file) {
-        StringBuilder sb = new StringBuilder("learner,strategy,seed,labels,events,seconds,labels_per_second\n");
+        StringBuilder sb = new StringBuilder("learner,strategy,seed,labels,events,seconds,labels_per_second,retrains,"
+                + "retrain_seconds,retrain_steps\n");
         for (RunResult r : runs) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%.3f,%.3f%n", r.learner(), r.strategy(), r.seed(),
-                    r.labels(), r.events(), r.seconds(), r.labelsPerSecond()));
+            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%.3f,%.3f,%d,%.3f,%d%n", r.learner(), r.strategy(), r.seed(),
+                    r.labels(), r.events(), r.seconds(), r.labelsPerSecond(), r.retrains(), r.retrainSeconds(), r.retrainSteps()));
         }
         write(file, sb.toString());
     }
@@ -144,6 +145,7 @@ public final class CurveReport {
             sb.append(String.format(Locale.ROOT, " %.0f s | %.1f |%n", secs, lps));
         }
         sb.append(gaps(series, shown));
+        sb.append(retrainCost(series));
         String bestMoa = bestMoaBase(reference);
         if (bestMoa != null) {
             sb.append("\nBest MOA base learner (variable uncertainty, mean accuracy at ").append(reference)
@@ -166,6 +168,33 @@ public final class CurveReport {
                             .append(" |\n");
                 }
             }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * What retraining the network cost each series that retrains (mean per run over the seeds whose runs recorded
+     * retrains: runs merged from reports older than the retrain columns count none); empty if none does.
+     */
+    static String retrainCost(Map<String, List<RunResult>> series) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, List<RunResult>> e : series.entrySet()) {
+            List<RunResult> rs = e.getValue().stream().filter(r -> r.retrains() > 0).toList();
+            if (rs.isEmpty()) {
+                continue;
+            }
+            double retrains = rs.stream().mapToInt(RunResult::retrains).average().orElse(0);
+            if (sb.length() == 0) {
+                sb.append("\nWhat retraining the network cost (mean per run over the runs that recorded it; its seconds are part "
+                        + "of the wall time):\n\n"
+                        + "| series | runs | retrains / run | training s / run | share of wall time | s / retrain | Adam steps / retrain |\n"
+                        + "|---|---|---|---|---|---|---|\n");
+            }
+            double secs = rs.stream().mapToDouble(RunResult::retrainSeconds).average().orElse(0);
+            double wall = rs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN);
+            double steps = rs.stream().mapToLong(RunResult::retrainSteps).average().orElse(0);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.0f%% | %.2f | %.0f |%n", e.getKey(), rs.size(), retrains, secs,
+                    100 * secs / wall, secs / retrains, steps / retrains));
         }
         return sb.toString();
     }
@@ -358,7 +387,8 @@ public final class CurveReport {
             out.add(t == null
                     ? new RunResult(f[0], f[1], Long.parseLong(f[2]), ps, last.labels(), last.events(), last.seconds())
                     : new RunResult(f[0], f[1], Long.parseLong(f[2]), ps, Long.parseLong(t[3]), Long.parseLong(t[4]),
-                            Double.parseDouble(t[5])));
+                            Double.parseDouble(t[5]), t.length >= 10 ? Integer.parseInt(t[7]) : 0,
+                            t.length >= 10 ? Double.parseDouble(t[8]) : 0, t.length >= 10 ? Long.parseLong(t[9]) : 0));
         }
         return out;
     }

@@ -61,6 +61,7 @@ public final class InProcessRun {
         int labels = 0;
         long events = 0;
         double lastAccuracy = Double.NaN;
+        io.alstream.learner.ModelStats stats;
         try (OnlineModel model = OnlineModel.create(cfg); Scorer scorer = Scorer.live(model)) {
             for (int from = 0; from < order.length && (target == 0 || labels < target); from += settings.batch()) {
                 int to = Math.min(order.length, from + settings.batch());
@@ -107,9 +108,11 @@ public final class InProcessRun {
                     progress.update(name(), labels, events, order.length, lastAccuracy);
                 }
             }
+            stats = model.stats();
         }
         double seconds = (System.nanoTime() - start - evalNanos) / 1e9;
-        RunResult r = new RunResult("alstream", strategy.label(), seed, points, labels, events, seconds);
+        RunResult r = new RunResult("alstream", strategy.label(), seed, points, labels, events, seconds,
+                stats.refreshCount(), stats.retrainMillis() / 1e3, stats.retrainSteps());
         if (progress != null) {
             progress.finished(name(), r, order.length);
         }

@@ -3,7 +3,10 @@ package io.alstream.bench.efficiency;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.alstream.learner.FeatureMoments;
 import io.alstream.learner.LearnerConfig;
+import io.alstream.learner.nn.InputStandardization;
+import io.alstream.learner.nn.LossPlateau;
 import io.alstream.learner.nn.DeviceMlp;
 import io.alstream.learner.nn.MlpNetwork;
 import io.alstream.learner.nn.MlpWeights;
@@ -19,7 +22,8 @@ import java.util.List;
  * label count N, and evaluated on the held-out set. The N labels are a uniform random sample of the stream (the
  * first N events of the seed's stream order): the pool-based learner that sees the same kind of labels as the
  * random strategy, with all of them at once and as much training as it needs. It is the line the streaming
- * learner's random baseline should reach.
+ * learner's random baseline should reach. With the learner's standardisation on it trains and is evaluated on the
+ * inputs the learner's network sees: standardised as the learner does, by the whole stream's moments.
  *
  * <p>Convergence: Adam until the epoch loss has not improved on its best by 1% for {@link #PATIENCE_STEPS} steps
  * (and at least {@link #PATIENCE_EPOCHS} epochs), after at least {@link #MIN_STEPS} steps, at most
@@ -52,7 +56,9 @@ public final class OfflineRun {
         LearnerConfig cfg = settings.configFor(data, Strategy.RANDOM, seed);
         int[] order = data.streamOrder(seed);
         int[] counts = settings.reachable(order.length);
-        float[][] xs = data.stream().features();
+        InputStandardization input = learnerStandardization(cfg, data.stream().features());
+        float[][] xs = transform(input, data.stream().features());
+        float[][] heldOut = transform(input, data.heldOut().features());
         int[] ys = data.stream().labels();
         List<CurvePoint> points = new ArrayList<>();
         double total = 0;
@@ -69,7 +75,7 @@ public final class OfflineRun {
             long[] steps = {0};
             MlpWeights trained;
             try (MlpNetwork net = new MlpNetwork(cfg, MlpWeights.initialise(widths, cfg.activation(), trainSeed), ComputeDevice.get())) {
-                Plateau rule = new Plateau();
+                LossPlateau rule = new LossPlateau(MIN_STEPS, PATIENCE_STEPS, PATIENCE_EPOCHS, MIN_IMPROVEMENT);
                 net.train(tx, ty, Integer.MAX_VALUE, MAX_STEPS, cfg.learningRate(), cfg.batchSize(), trainSeed, () -> false,
                         (epoch, s, loss) -> {
                             steps[0] = s;
@@ -79,7 +85,7 @@ public final class OfflineRun {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             total += seconds;
-            double acc = accuracy(trained, data.heldOut().features(), data.heldOut().labels());
+            double acc = accuracy(trained, heldOut, data.heldOut().labels());
             points.add(new CurvePoint(n, steps[0], acc, seconds));
             if (progress != null) {
                 progress.update(name(), n, 0, order.length, acc);
@@ -91,6 +97,32 @@ public final class OfflineRun {
             progress.finished(name(), r, 0);
         }
         return r;
+    }
+
+    /**
+     * The standardisation the learner's retrains would apply (null when its config keeps raw inputs), from the
+     * moments of the whole stream: the unlabelled pool an offline learner has at hand.
+     */
+    static InputStandardization learnerStandardization(LearnerConfig cfg, float[][] stream) {
+        if (!cfg.standardizeInputs()) {
+            return null;
+        }
+        FeatureMoments m = new FeatureMoments(cfg.inputDim());
+        for (float[] x : stream) {
+            m.add(x);
+        }
+        return m.standardization(cfg.standardizeScale() == LearnerConfig.StandardizeScale.UNIT_NORM);
+    }
+
+    private static float[][] transform(InputStandardization s, float[][] xs) {
+        if (s == null) {
+            return xs;
+        }
+        float[][] out = new float[xs.length][];
+        for (int i = 0; i < xs.length; i++) {
+            out[i] = s.applyAsFloats(xs[i]);
+        }
+        return out;
     }
 
     public String name() {
@@ -114,22 +146,5 @@ public final class OfflineRun {
             }
         }
         return right / (double) xs.length;
-    }
-
-    /** The stopping rule: the loss's best has not improved by MIN_IMPROVEMENT for the patience, after MIN_STEPS. */
-    static final class Plateau implements MlpNetwork.StopRule {
-        private double best = Double.POSITIVE_INFINITY;
-        private long bestSteps;
-        private int bestEpoch;
-
-        @Override
-        public boolean stop(int epoch, long steps, double loss) {
-            if (loss < best * (1 - MIN_IMPROVEMENT)) {
-                best = loss;
-                bestSteps = steps;
-                bestEpoch = epoch;
-            }
-            return steps >= MIN_STEPS && steps - bestSteps >= PATIENCE_STEPS && epoch - bestEpoch >= PATIENCE_EPOCHS;
-        }
     }
 }

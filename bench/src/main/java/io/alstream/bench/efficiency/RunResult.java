@@ -8,9 +8,18 @@ import java.util.List;
  *
  * @param learner  "alstream" (in process), "alstream-pipeline" (Kafka + Flink + broker) or "moa-&lt;base&gt;"
  * @param strategy the strategy label (alstream) or "var-uncertainty" / "random" (MOA)
+ * @param retrains       retrains of the learner's network in the run (0: none, or a learner without them)
+ * @param retrainSeconds their training time, part of seconds
+ * @param retrainSteps   their Adam steps
  */
 public record RunResult(String learner, String strategy, long seed, List<CurvePoint> points, long labels, long events,
-                        double seconds) {
+                        double seconds, int retrains, double retrainSeconds, long retrainSteps) {
+
+    /** A run without retrains to report. */
+    public RunResult(String learner, String strategy, long seed, List<CurvePoint> points, long labels, long events,
+                     double seconds) {
+        this(learner, strategy, seed, points, labels, events, seconds, 0, 0, 0);
+    }
 
     /** The series name in the report: learner and strategy. */
     public String series() {

@@ -44,4 +44,23 @@ class CurveReportTest {
         List<RunResult> back = CurveReport.readCsv(dir.resolve("points.csv"));
         assertEquals(runs, back);
     }
+
+    @Test
+    void retrainCostIsReportedPerSeriesAndSurvivesTheCsv(@TempDir Path dir) {
+        List<CurvePoint> pts = List.of(new CurvePoint(100, 1000, 0.5, 1));
+        RunResult a = new RunResult("alstream", "random", 1, pts, 100, 1000, 10, 4, 2.0, 4000);
+        RunResult b = new RunResult("alstream", "random", 2, pts, 100, 1000, 30, 6, 6.0, 8000);
+        RunResult moa = new RunResult("moa-knn", "random", 1, pts, 100, 1000, 5);
+        RunResult older = new RunResult("alstream", "random", 3, pts, 100, 1000, 99); // from a report without the columns
+        CurveReport r = new CurveReport(List.of(a, b, older, moa), new int[] {100});
+        String md = r.markdown("t", 100, List.of());
+        // means over the two seeds that recorded it: 5 retrains, 4 s of training in 20 s of wall time, 0.8 s and
+        // 1,200 steps a retrain
+        assertTrue(md.contains("| random | 2 | 5.0 | 4.0 | 20% | 0.80 | 1200 |"), md);
+        String cost = md.substring(md.indexOf("What retraining the network cost"));
+        assertTrue(!cost.substring(0, cost.indexOf("\n\n", cost.indexOf("|---"))).contains("moa-knn"),
+                "a series without retrains has no row in the cost table: " + md);
+        r.writeAll(dir, "t", 100, List.of());
+        assertEquals(List.of(a, b, older, moa), CurveReport.readCsv(dir.resolve("points.csv")));
+    }
 }

@@ -1,5 +1,6 @@
 package io.alstream.bench.efficiency;
 
+import io.alstream.learner.nn.LossPlateau;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +51,7 @@ class YardstickTest {
 
     @Test
     void thePlateauRuleStopsWhenTheLossStopsFalling() {
-        OfflineRun.Plateau rule = new OfflineRun.Plateau();
+        LossPlateau rule = yardsticksRule();
         // 100 steps an epoch; the loss halves until epoch 6, then stays flat
         int stoppedAt = -1;
         for (int epoch = 1; epoch <= 100; epoch++) {
@@ -63,9 +64,13 @@ class YardstickTest {
         // best at epoch 6 (600 steps); the patience is 300 steps and 10 epochs: epoch 16
         assertEquals(16, stoppedAt);
         // never before the minimum steps, however flat
-        OfflineRun.Plateau flat = new OfflineRun.Plateau();
+        LossPlateau flat = yardsticksRule();
         for (int epoch = 1; epoch <= 499; epoch++) {
             assertFalse(flat.stop(epoch, epoch, 1.0), "stopped at step " + epoch);
         }
+    }
+
+    private static LossPlateau yardsticksRule() {
+        return new LossPlateau(OfflineRun.MIN_STEPS, OfflineRun.PATIENCE_STEPS, OfflineRun.PATIENCE_EPOCHS, OfflineRun.MIN_IMPROVEMENT);
     }
 }

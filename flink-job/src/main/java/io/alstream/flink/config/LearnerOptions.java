@@ -40,6 +40,9 @@ public final class LearnerOptions {
         add("standardize-inputs", "Standardise features by the running mean and standard deviation the trainer has seen "
                 + "(frozen per linearisation, updated at each retrain): for features in different units or far from zero; off, the network sees raw features.",
                 c -> Boolean.toString(c.standardizeInputs()), (b, v) -> b.standardizeInputs(parseBoolean(v)));
+        add("standardize-scale", "Spread of standardised inputs: unit_norm (each feature sd 1/sqrt(k) for k features with "
+                + "spread: the input vector's mean squared norm is 1) or unit_variance (each feature sd 1).",
+                c -> lower(c.standardizeScale()), (b, v) -> b.standardizeScale(LearnerConfig.StandardizeScale.valueOf(upper(v))));
         add("kernel", "Empirical NTK: pntk, first_logit or full.", c -> lower(c.kernelKind()),
                 (b, v) -> b.kernelKind(LearnerConfig.KernelKind.valueOf(upper(v))));
         add("ridge-lambda", "Ridge added to K(T,T).", c -> Double.toString(c.ridgeLambda()),
@@ -66,6 +69,13 @@ public final class LearnerOptions {
                 (b, v) -> b.trainEpochs(Integer.parseInt(v)));
         add("train-steps", "Step budget of one (re)training: at most this many mini-batch steps whatever the kept labels.",
                 c -> Integer.toString(c.trainSteps()), (b, v) -> b.trainSteps(Integer.parseInt(v)));
+        add("train-min-steps", "Fewest mini-batch steps of one (re)training whatever the kept labels (epochs are extended to reach it); 0 = epochs alone.",
+                c -> Integer.toString(c.trainMinSteps()), (b, v) -> b.trainMinSteps(Integer.parseInt(v)));
+        add("train-stop", "When a (re)training stops: epochs (after train-epochs) or plateau (when its epoch loss has not fallen 1% "
+                + "for train-patience-steps steps and 10 epochs; train-epochs does not bind); both after train-min-steps, within train-steps.",
+                c -> lower(c.trainStop()), (b, v) -> b.trainStop(LearnerConfig.TrainStop.valueOf(upper(v))));
+        add("train-patience-steps", "Steps without a 1% fall of the epoch loss that end a (re)training under train-stop=plateau.",
+                c -> Integer.toString(c.trainPatienceSteps()), (b, v) -> b.trainPatienceSteps(Integer.parseInt(v)));
         add("learning-rate", "Adam learning rate.", c -> Double.toString(c.learningRate()),
                 (b, v) -> b.learningRate(Double.parseDouble(v)));
         add("batch-size", "Training mini-batch size.", c -> Integer.toString(c.batchSize()),
