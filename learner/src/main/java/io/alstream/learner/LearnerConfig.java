@@ -229,6 +229,8 @@ public final class LearnerConfig implements Serializable {
     public int kernelCapWhileRetraining() {
         return kernelCapWhileRetraining > 0 ? Math.max(kernelCapWhileRetraining, kernelCap) : 2 * kernelCap;
     }
+    /** The setting as given: 0 = twice {@link #kernelCap()} (what {@link #kernelCapWhileRetraining()} resolves). */
+    public int kernelCapWhileRetrainingSetting() { return kernelCapWhileRetraining; }
     public int refreshEvery() { return refreshEvery; }
     /** 0 = off; g > 1: also retrain when the labels folded reach g times those at the last retraining. */
     public double refreshGrowth() { return refreshGrowth; }

@@ -51,7 +51,7 @@ public final class LearnerOptions {
                 c -> Integer.toString(c.kernelCap()), (b, v) -> b.kernelCap(Integer.parseInt(v)));
         add("kernel-cap-while-retraining", "Most entries in the linearisation while a retrain runs in the background; labels "
                 + "beyond it wait in the training set for the next retrain instead of growing A^-1. 0 = twice kernel-cap.",
-                c -> Integer.toString(c.kernelCapWhileRetraining()), (b, v) -> b.kernelCapWhileRetraining(Integer.parseInt(v)));
+                c -> Integer.toString(c.kernelCapWhileRetrainingSetting()), (b, v) -> b.kernelCapWhileRetraining(Integer.parseInt(v)));
         add("refresh-every", "Also retrain every N labels; 0 = off (the cap and refresh-growth still apply).", c -> Integer.toString(c.refreshEvery()),
                 (b, v) -> b.refreshEvery(Integer.parseInt(v)));
         add("refresh-growth", "Also retrain when the labels folded reach this multiple of those at the last retraining (2: at "
