@@ -60,7 +60,9 @@ import io.alstream.learner.selection.SelectionPolicy;
  * backlog is scored and the labels saved during the cold start go to its most informative events (a
  * timer checks every second while a shard holds a backlog, so this happens even if the stream pauses).
  * Should the seed set not come back (requests closed unlabelled), each shard asks for one more random
- * label per {@value #COLD_EVENTS_PER_EXTRA_WARMUP} cold events.
+ * label per {@value #COLD_EVENTS_PER_EXTRA_WARMUP} cold events. A shard that has scored with a warm model (keyed
+ * state, so it survives a restore) asks for none at random while it waits for a restored trainer's snapshot: its
+ * events wait in the cold backlog, whose best get the labels saved meanwhile once the model is back.
  */
 public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer, EventRecord, ModelBroadcast, RequestRecord>
         implements CheckpointedFunction {
@@ -84,6 +86,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient ValueState<long[]> coldCounts;
     private transient ListState<EventRecord> coldBacklog;
     private transient ValueState<Long> coldTimer;
+    /** Per shard: it has scored with a warm model (kept across restores, so a restored shard never warms up again). */
+    private transient ValueState<Boolean> warmSeen;
     static final long COLD_CHECK_MS = 1000;
     private transient ListState<byte[]> poolState;
 
@@ -124,6 +128,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         coldCounts = rc.getState(new ValueStateDescriptor<>("cold-counts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         coldBacklog = rc.getListState(new ListStateDescriptor<>("cold-backlog", TypeInformation.of(EventRecord.class)));
         coldTimer = rc.getState(new ValueStateDescriptor<>("cold-timer", Long.class));
+        warmSeen = rc.getState(new ValueStateDescriptor<>("warm-seen", Boolean.class));
 
         MetricGroup g = rc.getMetricGroup().addGroup("alstream");
         eventsScored = g.counter("events_scored");
@@ -290,7 +295,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         SelectionPolicy main = policy(policyState);
         long[] cold = cold();
         int shards = Math.max(1, settings.scoringShards());
-        long cap = (learnerConfig.warmupLabels() + shards - 1) / shards + 1 + cold[1] / COLD_EVENTS_PER_EXTRA_WARMUP;
+        // a shard that scored with a warm model before a restore only waits for the restored trainer's snapshot:
+        // its events go to the cold backlog (scored when the model arrives), none is asked for at random
+        long cap = Boolean.TRUE.equals(warmSeen.value()) ? 0
+                : (learnerConfig.warmupLabels() + shards - 1) / shards + 1 + cold[1] / COLD_EVENTS_PER_EXTRA_WARMUP;
         for (EventRecord e : batch) {
             cold[1]++;
             main.offer(Double.NaN, now); // seen, not requested: the deficit is spent once the model is warm
@@ -383,6 +391,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private void selectScored(List<EventRecord> batch, Scorer s, long now, Collector<RequestRecord> out) throws Exception {
         long version = s.version();
         modelVersion = version;
+        if (!Boolean.TRUE.equals(warmSeen.value())) {
+            warmSeen.update(true);
+        }
         spendColdBacklog(s, version, now, out);
         float[][] x = new float[batch.size()][];
         for (int i = 0; i < x.length; i++) {
