@@ -54,14 +54,35 @@ public final class ClusterBench {
     public record Settings(BenchData data, int taskManagers, int slots, int parallelism, int passthroughBacklog, int backlog,
                            Duration window,
                            String strategy, double budget, int retrainLabels, int retrainEpochs, Duration retrainTimeout,
-                           String taskManagerMemory, Map<String, String> jobSettings, Path out, Consumer<String> progress) {
+                           String taskManagerMemory, Map<String, String> jobSettings, boolean retrainPhase, Path out,
+                           Consumer<String> progress) {
     }
 
     /** One phase's figures. NaN where a figure does not apply. */
     record Phase(String job, String description, double eventsPerSecond, double windowSeconds, double scoredPerSecond,
                  double modelBytesPerSecondPerScorer, Map<String, Double> latenciesMs, int checkpointsCompleted,
                  int checkpointsFailed, Map<String, long[]> checkpointByOperator, Map<String, Double> busyByOperator,
-                 Map<String, Double> backPressuredByOperator, List<JobSampler.Sample> timeline, Map<String, String> notes) {
+                 Map<String, Double> backPressuredByOperator, List<JobSampler.Sample> timeline, Map<String, String> notes,
+                 Map<String, Double> cpuPerSecond, ModelUpdateCost modelUpdates) {
+    }
+
+    /**
+     * What following the model cost each scoring subtask over a phase's window (means over subtasks): full snapshots
+     * installed per second, of them re-anchored (the scorer kept, only T's changes and A^-1 taken from the snapshot)
+     * per second, milliseconds per snapshot installed, and milliseconds per second on the task thread for snapshots
+     * and for deltas.
+     */
+    record ModelUpdateCost(double snapshotsPerSecond, double reanchoredPerSecond, double msPerSnapshot,
+                           double snapshotMsPerSecond, double deltaMsPerSecond) {
+        static ModelUpdateCost between(JobSampler.Sample a, JobSampler.Sample b, int scorers) {
+            double dt = Math.max(1e-9, b.t() - a.t()) * scorers;
+            JobSampler.ModelUpdateTime x = a.modelUpdates();
+            JobSampler.ModelUpdateTime y = b.modelUpdates();
+            double n = y.snapshots() - x.snapshots();
+            double us = y.snapshotMicros() - x.snapshotMicros();
+            return new ModelUpdateCost(n / dt, (y.snapshotsReanchored() - x.snapshotsReanchored()) / dt,
+                    n > 0 ? us / 1000 / n : Double.NaN, us / 1000 / dt, (y.deltaMicros() - x.deltaMicros()) / 1000 / dt);
+        }
     }
 
     private final Settings s;
@@ -71,6 +92,8 @@ public final class ClusterBench {
     private String bootstrap;
     private String registryUrl;
     private SchemaRegistryClient registry;
+    /** The JVMs of the run by name (pid), for the CPU table: the cluster's and this one (Kafka, the registry). */
+    private final Map<String, Long> processes = new LinkedHashMap<>();
 
     public ClusterBench(Settings settings) {
         this.s = settings;
@@ -95,6 +118,11 @@ public final class ClusterBench {
             Runtime.getRuntime().addShutdownHook(stopOnExit);
             try {
                 rest = cluster.rest();
+                processes.put("jobmanager", cluster.jobManagerPid());
+                for (int i : cluster.taskManagerIndices()) {
+                    processes.put("taskmanager-" + i, cluster.taskManagerPid(i));
+                }
+                processes.put("benchmark JVM (Kafka broker, registry, event writer, oracle)", ProcessHandle.current().pid());
                 jarId = rest.uploadJar(ClusterLayout.jobJar());
                 List<Phase> phases = new ArrayList<>();
                 Phase passthrough = passthrough(kafka);
@@ -102,7 +130,9 @@ public final class ClusterBench {
                 Phase alstream = throughput(kafka);
                 phases.add(alstream);
                 phases.add(latency(kafka, alstream.eventsPerSecond() / 2));
-                phases.addAll(retrain(kafka, alstream.eventsPerSecond() * 1.25));
+                if (s.retrainPhase()) {
+                    phases.addAll(retrain(kafka, alstream.eventsPerSecond() * 1.25));
+                }
                 return phases;
             } finally {
                 cluster.stop(Duration.ofSeconds(30));
@@ -164,7 +194,7 @@ public final class ClusterBench {
             w.backlog(job.get("topic.events"), "a", s.passthroughBacklog());
         }
         String id = submit(PassthroughJob.class.getName(), job);
-        JobSampler sampler = new JobSampler(rest, id);
+        JobSampler sampler = new JobSampler(rest, id, processes);
         long deadline = System.nanoTime() + s.window().multipliedBy(3).toNanos();
         JobSampler.Sample last;
         do {
@@ -188,7 +218,7 @@ public final class ClusterBench {
         from = Math.min(from + 2, Math.max(0, to - 1));
         double rate = from >= 0 && to > from ? JobSampler.rate(tl.get(from), tl.get(to)) : Double.NaN;
         Phase p = finish("passthrough", "Kafka source + registry decoding + exactly-once Kafka sink, no learning; "
-                + "draining a backlog", id, sampler, rate, tl.get(Math.max(0, to)).t() - tl.get(Math.max(0, from)).t(),
+                + "draining a backlog", id, sampler, rate, tl.get(Math.max(0, from)), tl.get(Math.max(0, to)),
                 Map.of(), Map.of());
         rest.cancel(id);
         return p;
@@ -199,7 +229,7 @@ public final class ClusterBench {
         try (EventWriter w = writer()) {
             try (TruthOracle oracle = oracle(job, w)) {
                 String id = submit(null, job);
-                JobSampler sampler = new JobSampler(rest, id);
+                JobSampler sampler = new JobSampler(rest, id, processes);
                 warmUp(job, w, oracle, sampler, "b", "alstream");
                 s.progress().accept("alstream: writing a backlog of " + s.backlog() + " events");
                 w.backlog(job.get("topic.events"), "b", s.backlog());
@@ -216,9 +246,8 @@ public final class ClusterBench {
                 if (last.sourceOut() >= total) {
                     notes.put("backlog", "ran dry before the window ended: the rate is a lower bound");
                 }
-                double window = last.t() - start.t();
                 Phase p = finish("alstream", "the job selecting by " + s.strategy() + ", warm, draining a backlog",
-                        id, sampler, JobSampler.rate(start, last), window, Map.of(), notes);
+                        id, sampler, JobSampler.rate(start, last), start, last, Map.of(), notes);
                 rest.cancel(id);
                 return p;
             }
@@ -237,7 +266,7 @@ public final class ClusterBench {
              ModelUpdateLog updates = new ModelUpdateLog(bootstrap, job.get("topic.model-updates"),
                      AvroWireCodec.specific(ModelUpdate.class, registry))) {
             String id = submit(null, job);
-            JobSampler sampler = new JobSampler(rest, id);
+            JobSampler sampler = new JobSampler(rest, id, processes);
             s.progress().accept(String.format("alstream at half load: %.0f events/s", rate));
             // the producer runs for warm-up plus the window on a thread of its own
             long stopAt = System.nanoTime() + Duration.ofMinutes(4).toNanos() + s.window().toNanos();
@@ -279,7 +308,7 @@ public final class ClusterBench {
             notes.put("samples", written.size() + " selected requests, " + toScorers.size() + " labels traced to a scored request");
             Phase p = finish("alstream-half-load", String.format("events at %.0f/s (half of alstream's sustained rate)", rate),
                     id, sampler, start == null ? Double.NaN : JobSampler.rate(start, last),
-                    start == null ? 0 : last.t() - start.t(), lat, notes);
+                    start == null ? last : start, last, lat, notes);
             rest.cancel(id);
             return p;
         }
@@ -301,7 +330,7 @@ public final class ClusterBench {
             w.labels(job.get("topic.labels"), "d", s.retrainLabels());
             try (TruthOracle oracle = oracle(job, w)) {
                 String id = submit(null, job);
-                JobSampler sampler = new JobSampler(rest, id);
+                JobSampler sampler = new JobSampler(rest, id, processes);
                 warmUp(job, w, oracle, sampler, "d", "retraining");
                 s.progress().accept(String.format("retraining: events at %.0f/s until a retrain with %d labels kept has run",
                         rate, s.retrainLabels()));
@@ -362,12 +391,13 @@ public final class ClusterBench {
                 Phase outside = finish("alstream-retraining-outside", "warm, " + s.retrainLabels()
                         + " labels preloaded, events written faster than the job takes them; events/s here are events "
                         + "scored/s in the intervals with no retrain running", id, sampler,
-                        outT > 0 ? outN / outT : Double.NaN, outT, Map.of(), notes);
+                        outT > 0 ? outN / outT : Double.NaN, first, last, outT, Map.of(), notes);
                 // the rows of this phase report events scored per second (not events in): what a retrain holds back
                 Phase inside = new Phase("alstream-retraining-during", "the same run: events scored/s in the intervals "
                         + "while a retrain runs (retrain_in_progress_ms, or a fold over 1 s)", inT > 0 ? inN / inT : Double.NaN, inT, Double.NaN, Double.NaN, Map.of(),
                         outside.checkpointsCompleted(), outside.checkpointsFailed(), outside.checkpointByOperator(),
-                        outside.busyByOperator(), outside.backPressuredByOperator(), List.of(), notes);
+                        outside.busyByOperator(), outside.backPressuredByOperator(), List.of(), notes,
+                        outside.cpuPerSecond(), outside.modelUpdates());
                 rest.cancel(id);
                 return List.of(outside, inside);
             }
@@ -409,7 +439,19 @@ public final class ClusterBench {
         return out;
     }
 
-    private Phase finish(String name, String description, String jobId, JobSampler sampler, double rate, double window,
+    /** A phase measured over the window from one sample to a later one (its CPU table and model-update costs too). */
+    private Phase finish(String name, String description, String jobId, JobSampler sampler, double rate,
+                         JobSampler.Sample from, JobSampler.Sample to, Map<String, Double> latencies, Map<String, String> notes) {
+        return finish(name, description, jobId, sampler, rate, from, to, to.t() - from.t(), latencies, notes);
+    }
+
+    /**
+     * @param from   where the CPU table's and the model-update costs' window starts
+     * @param to     where it ends
+     * @param window the seconds the rate was measured over (the retraining phase's are intervals inside from..to)
+     */
+    private Phase finish(String name, String description, String jobId, JobSampler sampler, double rate,
+                         JobSampler.Sample from, JobSampler.Sample to, double window,
                          Map<String, Double> latencies, Map<String, String> notes) {
         List<JobSampler.Sample> tl = sampler.samples();
         JobSampler.Sample first = tl.get(0);
@@ -442,7 +484,8 @@ public final class ClusterBench {
         allNotes.put("job restarts", restarts < 0 ? "unknown" : Long.toString(restarts)
                 + (restarts > 0 ? " (the figures of this phase include recovery; see the cluster logs)" : ""));
         Phase p = new Phase(name, description, rate, window, scored, bytes, latencies, completed, failed, byOperator,
-                busy, backPressured, tl, allNotes);
+                busy, backPressured, tl, allNotes, JobSampler.cpuPerSecond(from, to),
+                ModelUpdateCost.between(from, to, s.parallelism()));
         s.progress().accept(String.format("%s: %.1f events/s over %.0f s; checkpoints %d completed, %d failed",
                 name, rate, window, p.checkpointsCompleted(), p.checkpointsFailed()));
         return p;

@@ -56,6 +56,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     int retrainEpochs;
     @Option(names = "--retrain-timeout", defaultValue = "1200", description = "Seconds the retraining phase may take (default: ${DEFAULT-VALUE}).")
     int retrainTimeout;
+    @Option(names = "--skip-retraining", description = "Leave out the retraining phase (passthrough, saturated and half-load phases only).")
+    boolean skipRetraining;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any further job setting for every alstream phase (repeatable).")
     Map<String, String> jobSettings = new LinkedHashMap<>();
     @Option(names = "--task-manager-memory", defaultValue = "3072m",
@@ -88,7 +90,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         String loadBefore = io.alstream.bench.LoadAverage.now();
         ClusterBench.Settings settings = new ClusterBench.Settings(d, taskManagers, slots, parallelism, passthroughBacklog, backlog,
                 Duration.ofSeconds(windowSeconds), strategy, budget, retrainLabels, retrainEpochs,
-                Duration.ofSeconds(retrainTimeout), taskManagerMemory, jobSettings, out,
+                Duration.ofSeconds(retrainTimeout), taskManagerMemory, jobSettings, !skipRetraining, out,
                 line -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
         List<ClusterBench.Phase> phases = new ClusterBench(settings).run();
         StringBuilder cmd = new StringBuilder("./alstream bench cluster --data " + data + " --task-managers " + taskManagers
@@ -96,7 +98,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
                 + " --backlog " + backlog + " --window " + windowSeconds
                 + " --strategy " + strategy + " --budget " + budget + " --retrain-labels " + retrainLabels
                 + " --retrain-epochs " + retrainEpochs + " --retrain-timeout " + retrainTimeout
-                + " --task-manager-memory " + taskManagerMemory);
+                + " --task-manager-memory " + taskManagerMemory + (skipRetraining ? " --skip-retraining" : ""));
         jobSettings.forEach((k, v) -> cmd.append(" --set ").append(k).append('=').append(v));
         cmd.append(" --out ").append(out);
         String machine = String.format("Run %s on %d cores, %s; data %s (%d x %d features); JobManager + %d TaskManager JVM(s) "

@@ -51,6 +51,12 @@ final class ClusterBenchReport {
                         f(x.foldInProgressMs()), f(x.labelsFolded()), f(x.refreshes()))).append('\n');
             }
         }
+        StringBuilder cpu = new StringBuilder("job,process,cpu_seconds_per_second,cpu_ms_per_event\n");
+        for (ClusterBench.Phase p : phases) {
+            p.cpuPerSecond().forEach((proc, c) -> cpu.append(p.job()).append(',').append(csv(proc)).append(',').append(f(c))
+                    .append(',').append(f(c * 1000 / p.eventsPerSecond())).append('\n'));
+        }
+        Files.writeString(dir.resolve("cpu.csv"), cpu);
         Files.writeString(dir.resolve("checkpoints.csv"), cps);
         Files.writeString(dir.resolve("operators.csv"), ops);
         Files.writeString(dir.resolve("timeline.csv"), tl);
@@ -91,6 +97,8 @@ final class ClusterBenchReport {
             md.append("| label sent → first request scored by a model holding it | ").append(f(l.get("label_to_scorers_p50")))
                     .append(" | ").append(f(l.get("label_to_scorers_p99"))).append(" |\n");
         }
+        md.append(cpuTable(phases));
+        md.append(modelUpdateTable(phases));
         md.append("\n## Checkpoints per operator (largest state, longest duration over the recent checkpoints)\n\n");
         md.append("| job | operator | state | duration (ms) |\n|---|---|---|---|\n");
         for (ClusterBench.Phase p : phases) {
@@ -117,6 +125,63 @@ final class ClusterBenchReport {
         }
         md.append("\n![events/s over time](throughput.png)\n");
         Files.writeString(dir.resolve("summary.md"), md);
+    }
+
+    /**
+     * Per process, CPU seconds per wall second over each phase's window (from /proc), and CPU milliseconds per event
+     * into the job: on this machine the processes share the cores, so the row that grows with the rate, and the sum
+     * against the cores, say what bounds it.
+     */
+    static String cpuTable(List<ClusterBench.Phase> phases) {
+        List<ClusterBench.Phase> shown = phases.stream().filter(p -> !p.job().endsWith("-during") && !p.cpuPerSecond().isEmpty()).toList();
+        if (shown.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## CPU per process (CPU seconds per wall second over the phase's window; "
+                + "in brackets CPU ms per event into the job)\n\n| process |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (ClusterBench.Phase p : shown) {
+            md.append(' ').append(p.job()).append(" |");
+            rule.append("---|");
+        }
+        md.append('\n').append(rule).append('\n');
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        shown.forEach(p -> names.addAll(p.cpuPerSecond().keySet()));
+        for (String n : names) {
+            md.append("| ").append(n).append(" |");
+            for (ClusterBench.Phase p : shown) {
+                double c = p.cpuPerSecond().getOrDefault(n, Double.NaN);
+                double perEvent = c * 1000 / p.eventsPerSecond();
+                md.append(String.format(Locale.ROOT, " %.2f", c));
+                if (Double.isFinite(perEvent) && !n.startsWith("machine")) {
+                    md.append(String.format(Locale.ROOT, " (%.3f)", perEvent));
+                }
+                md.append(" |");
+            }
+            md.append('\n');
+        }
+        md.append("\nThe machine's rows are all its processes (the cluster's, this benchmark's and anything else running), "
+                + "of them the niced ones (other benchmarks run under `nice`); the cores are the ceiling of the machine's row.\n");
+        return md.toString();
+    }
+
+    /** The scoring subtasks' cost of following the model: full snapshots (rebuilt or re-anchored) and deltas. */
+    static String modelUpdateTable(List<ClusterBench.Phase> phases) {
+        StringBuilder md = new StringBuilder("\n## Following the model on the scoring threads (per scoring subtask, mean over subtasks)\n\n"
+                + "| job | snapshots/s | of them re-anchored/s | ms per snapshot | ms/s on snapshots | ms/s on deltas |\n"
+                + "|---|---|---|---|---|---|\n");
+        boolean any = false;
+        for (ClusterBench.Phase p : phases) {
+            ClusterBench.ModelUpdateCost c = p.modelUpdates();
+            if (p.job().endsWith("-during") || c == null || Double.isNaN(c.snapshotsPerSecond())) {
+                continue;
+            }
+            any = true;
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", p.job(), f(c.snapshotsPerSecond()),
+                    f(c.reanchoredPerSecond()), f(c.msPerSnapshot()), f(c.snapshotMsPerSecond()), f(c.deltaMsPerSecond())));
+        }
+        return any ? md.append("\nA snapshot's time is its decoding and installation on the task thread; a delta's, the "
+                + "in-place update of the scorer when a batch finds deltas waiting.\n").toString() : "";
     }
 
     private static String f(Double d) {

@@ -16,8 +16,21 @@ final class JobSampler {
     /** One reading; counters are cumulative, NaN where the job has no such metric. */
     record Sample(double t, double sourceOut, double scored, double modelBytes, double foldInProgressMs,
                   double labelsFolded, double refreshes, Map<String, Double> busyMsPerSecond,
-                  Map<String, Double> backPressuredMsPerSecond) {
+                  Map<String, Double> backPressuredMsPerSecond, ModelUpdateTime modelUpdates, Map<String, Double> cpuSeconds) {
     }
+
+    /**
+     * What following the model cost the scoring tasks so far (sums over subtasks): full snapshots installed (decoded
+     * and installed on the task thread) and the microseconds that took, deltas' in-place updates and their
+     * microseconds; NaN where the job has no such metric.
+     */
+    record ModelUpdateTime(double snapshots, double snapshotMicros, double snapshotsReanchored, double deltaUpdates,
+                           double deltaMicros) {
+    }
+
+    /** Process names in the CPU table: the machine's busy time, and the part of it at a positive nice value. */
+    static final String MACHINE = "machine (all processes)";
+    static final String NICED = "machine, niced processes (other benchmarks)";
 
     private final FlinkRest rest;
     private final String jobId;
@@ -27,10 +40,13 @@ final class JobSampler {
     private final String trainer;
     private final long t0 = System.nanoTime();
     private final List<Sample> samples = new ArrayList<>();
+    private final Map<String, Long> processes;
 
-    JobSampler(FlinkRest rest, String jobId) {
+    /** @param processes the JVMs whose CPU time each sample reads, by name (pid) */
+    JobSampler(FlinkRest rest, String jobId, Map<String, Long> processes) {
         this.rest = rest;
         this.jobId = jobId;
+        this.processes = processes;
         this.vertices = rest.vertices(jobId);
         this.source = find("kafka-events");
         this.scorer = find("score-and-select");
@@ -66,7 +82,18 @@ final class JobSampler {
             busy.put(v.getKey(), metric(v.getValue(), id -> id.equals("busyTimeMsPerSecond"), "avg"));
             backPressured.put(v.getKey(), metric(v.getValue(), id -> id.equals("backPressuredTimeMsPerSecond"), "avg"));
         }
-        Sample s = new Sample(t, out, scored, bytes, fold, folded, refreshes, busy, backPressured);
+        ModelUpdateTime updates = new ModelUpdateTime(
+                metric(scorer, id -> id.endsWith("alstream.model_snapshots_applied"), "sum"),
+                metric(scorer, id -> id.endsWith("alstream.model_snapshot_install_us"), "sum"),
+                metric(scorer, id -> id.endsWith("alstream.model_snapshots_reanchored"), "sum"),
+                metric(scorer, id -> id.endsWith("alstream.model_updates_in_place"), "sum"),
+                metric(scorer, id -> id.endsWith("alstream.model_delta_apply_us"), "sum"));
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        processes.forEach((name, pid) -> cpu.put(name, ProcessCpu.seconds(pid)));
+        double[] machine = ProcessCpu.machine();
+        cpu.put(MACHINE, machine[0]);
+        cpu.put(NICED, machine[1]);
+        Sample s = new Sample(t, out, scored, bytes, fold, folded, refreshes, busy, backPressured, updates, cpu);
         synchronized (samples) {
             samples.add(s);
         }
@@ -92,6 +119,17 @@ final class JobSampler {
 
     Map<String, String> vertices() {
         return vertices;
+    }
+
+    /** CPU seconds per wall second of each process between two samples (NaN where either reading is missing). */
+    static Map<String, Double> cpuPerSecond(Sample from, Sample to) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        double dt = to.t() - from.t();
+        from.cpuSeconds().forEach((name, a) -> {
+            Double b = to.cpuSeconds().get(name);
+            m.put(name, b == null || !(dt > 0) ? Double.NaN : (b - a) / dt);
+        });
+        return m;
     }
 
     /** Events per second between two samples, by the source's counter. */

@@ -102,6 +102,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient Counter modelVersionsReceived;
     private transient Counter modelSnapshotBytesReceived;
     private transient Counter modelDeltaBytesReceived;
+    /** Task-thread time following the model: decoding and installing full snapshots, applying waiting deltas. */
+    private transient Counter snapshotInstallMicros;
+    private transient Counter deltaApplyMicros;
+    private transient Histogram snapshotInstallMs;
     private transient Counter requests;
     private transient Counter warmupRequests;
     private transient Counter coldBacklogRequests;
@@ -138,6 +142,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         modelSnapshotBytesReceived = g.counter("model_snapshot_bytes_received");
         modelDeltaBytesReceived = g.counter("model_delta_bytes_received");
         g.gauge("model_snapshots_applied", () -> replica == null ? 0L : replica.snapshotsApplied());
+        // what following the model costs the task thread: a full snapshot decoded and installed, deltas applied
+        snapshotInstallMicros = g.counter("model_snapshot_install_us");
+        deltaApplyMicros = g.counter("model_delta_apply_us");
+        snapshotInstallMs = g.histogram("model_snapshot_install_ms", new DescriptiveStatisticsHistogram(256));
         g.gauge("model_deltas_applied", () -> replica == null ? 0L : replica.deltasApplied());
         // the deltas that arrived between two scored batches enter the scorer as one update (ModelReplica)
         g.gauge("model_updates_in_place", () -> replica == null ? 0L : replica.updatesInPlace());
@@ -201,11 +209,29 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         }
         ModelReplica r = replica();
         if (!model.delta) {
+            long t0 = System.nanoTime();
             r.offer(ModelSnapshot.fromBytes(model.snapshot)); // ignored when older than the version held
+            long us = (System.nanoTime() - t0) / 1000;
+            if (snapshotInstallMicros != null) {
+                snapshotInstallMicros.inc(us);
+                snapshotInstallMs.update(us / 1000);
+            }
         } else if (r.offer(ModelDelta.fromBytes(model.snapshot)) == ModelReplica.Outcome.SKIPPED_GAP) {
             LOG.warn("model delta {}->{} skipped: this task holds version {}; scoring with it until the next full snapshot",
                     model.baseVersion, model.version, r.version());
         }
+    }
+
+    /** The replica's scorer with the deltas that arrived since the last batch applied (timed: model_delta_apply_us). */
+    private Scorer currentScorer() {
+        ModelReplica r = replica();
+        if (r.deltasWaiting() == 0 || deltaApplyMicros == null) {
+            return r.scorer();
+        }
+        long t0 = System.nanoTime();
+        Scorer s = r.scorer();
+        deltaApplyMicros.inc((System.nanoTime() - t0) / 1000);
+        return s;
     }
 
     /** The task's model replica (empty until the first full snapshot arrives, also after a restore). */
@@ -236,7 +262,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         int n = (buffered.value() == null ? 0 : buffered.value()) + 1;
         buffered.update(n);
         if (n >= settings.batchSize()) {
-            flush(replica().scorer(), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
+            flush(currentScorer(), ctx.timerService().currentProcessingTime(), ctx.timerService(), out);
         } else if (flushTimer.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + settings.batchMaxDelayMs();
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -247,7 +273,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestRecord> out) throws Exception {
         currentShard = ctx.getCurrentKey();
-        Scorer model = replica().scorer();
+        Scorer model = currentScorer();
         Long flushAt = flushTimer.value();
         if (flushAt != null && flushAt <= timestamp) {
             flushTimer.clear();
