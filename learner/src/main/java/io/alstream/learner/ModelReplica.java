@@ -27,6 +27,7 @@ public final class ModelReplica implements AutoCloseable {
     private final List<ModelDelta> waiting = new ArrayList<>();
     private boolean awaitingSnapshot;
     private long snapshotsApplied;
+    private long snapshotsReanchored;
     private long deltasApplied;
     private long deltasSkipped;
     private long updatesInPlace;
@@ -35,10 +36,24 @@ public final class ModelReplica implements AutoCloseable {
         this.config = config;
     }
 
-    /** A full snapshot: replaces the scorer unless it is older than the version held. */
+    /**
+     * A full snapshot, unless it is older than the version held. Of the linearisation the scorer holds (the periodic
+     * snapshot between retrains, {@code job.model-snapshot-interval-ms}) it re-anchors the scorer in place
+     * ({@link Scorer#reanchor}: T's changes since, and the snapshot's A^{-1}, which resets the deltas' rounding
+     * drift); the waiting deltas are dropped, the snapshot holds them. Otherwise (a retrain's new weights, the first
+     * snapshot, a scorer whose T did not come out as the snapshot's) a scorer is built from it. A scorer never
+     * scores with a state other than the snapshot's: a failed re-anchor is followed by the rebuild.
+     */
     public Outcome offer(ModelSnapshot snapshot) {
         if (scorer != null && snapshot.version() < version()) {
             return Outcome.STALE;
+        }
+        if (scorer != null && reanchor(snapshot)) {
+            waiting.clear();
+            awaitingSnapshot = false;
+            snapshotsApplied++;
+            snapshotsReanchored++;
+            return Outcome.APPLIED;
         }
         Scorer fresh = Scorer.of(snapshot, config);
         close();
@@ -46,6 +61,16 @@ public final class ModelReplica implements AutoCloseable {
         awaitingSnapshot = false;
         snapshotsApplied++;
         return Outcome.APPLIED;
+    }
+
+    private boolean reanchor(ModelSnapshot snapshot) {
+        try {
+            return scorer.reanchor(snapshot);
+        } catch (IllegalStateException e) {
+            LOG.warn("re-anchoring the scorer at snapshot {} failed ({}); building it from the snapshot", snapshot.version(),
+                    e.getMessage());
+            return false;
+        }
     }
 
     /** A delta: accepted when it starts at the version held, else skipped until the next snapshot. */
@@ -99,6 +124,8 @@ public final class ModelReplica implements AutoCloseable {
     public boolean awaitingSnapshot() { return awaitingSnapshot; }
 
     public long snapshotsApplied() { return snapshotsApplied; }
+    /** Of the snapshots applied, those that re-anchored the scorer held instead of building one. */
+    public long snapshotsReanchored() { return snapshotsReanchored; }
     /** Deltas accepted (each is in the scorer by the next {@link #scorer()}). */
     public long deltasApplied() { return deltasApplied; }
     public long deltasSkipped() { return deltasSkipped; }

@@ -42,6 +42,7 @@ public final class Scorer implements AutoCloseable {
     private final OnlineModel live;         // null for a snapshot scorer
     private final NDManager manager;
     private final DeviceMlp net;            // null for a live scorer
+    private final io.alstream.learner.nn.MlpWeights weights; // the linearisation a snapshot scorer holds; null for a live one
     private final KernelRegressionState ownState;
     private final PosteriorSampler sampler;
     private final List<String> functions;
@@ -63,6 +64,7 @@ public final class Scorer implements AutoCloseable {
         this.warm = snapshot.isWarm();
         this.live = null;
         this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
+        this.weights = snapshot.weights();
         this.net = new DeviceMlp(manager, snapshot.weights(), ComputeDevice.dataType(config.precision()));
         this.ownState = new KernelRegressionState(manager, new EmpiricalNtk(net, config.kernelKind()), config.ridgeLambda());
         ownState.restore(snapshot.entries(), snapshot.inverse());
@@ -77,6 +79,7 @@ public final class Scorer implements AutoCloseable {
         this.live = model;
         this.manager = NDManager.newBaseManager(ComputeDevice.get(), "PyTorch");
         this.net = null;
+        this.weights = null;
         this.ownState = null;
         this.sampler = new PosteriorSampler(config, model.kernelState().ntk().network());
         this.functions = canonical(config);
@@ -143,6 +146,44 @@ public final class Scorer implements AutoCloseable {
         return true;
     }
     public List<String> functions() { return List.copyOf(functions); }
+
+    /**
+     * Brings this scorer to a full snapshot of its own linearisation (the same weights and warm flag, a version not
+     * older than the one held) without building a new one: T is brought to the snapshot's T by the delta between
+     * them ({@link ModelDelta#between}, applied as any delta: only the entries that changed are touched, only
+     * appended ones have their features computed), then the snapshot's A^{-1} replaces the incrementally updated
+     * one, so the rounding drift of the deltas applied since is reset exactly as a rebuild resets it. Returns
+     * false, changing nothing, for another linearisation, an older version or an empty T; false after changing
+     * this scorer when its T did not come out as the snapshot's (then it must be rebuilt from the snapshot).
+     * IllegalStateException as {@link #apply} (the same: rebuild it).
+     */
+    public boolean reanchor(ModelSnapshot snapshot) {
+        if (live != null || snapshot.version() < version || snapshot.isWarm() != warm || ownState.size() == 0
+                || snapshot.kernelSize() == 0 || !weights.equals(snapshot.weights())) {
+            return false;
+        }
+        if (snapshot.version() > version) {
+            apply(ModelDelta.between(version, new ArrayList<>(ownState.entries()), snapshot.version(), snapshot.isWarm(),
+                    snapshot.entries()));
+        }
+        List<io.alstream.learner.kernel.KernelEntry> held = ownState.entries();
+        List<io.alstream.learner.kernel.KernelEntry> want = snapshot.entries();
+        if (held.size() != want.size()) {
+            return false;
+        }
+        for (int i = 0; i < held.size(); i++) {
+            io.alstream.learner.kernel.KernelEntry h = held.get(i);
+            io.alstream.learner.kernel.KernelEntry w = want.get(i);
+            // inputs were compared by between() for every kept entry, appended ones are the snapshot's own
+            if (!h.id().equals(w.id()) || h.pending() != w.pending() || !Arrays.equals(h.target(), w.target())) {
+                return false;
+            }
+        }
+        ownState.replaceInverse(snapshot.inverse());
+        version = snapshot.version();
+        return true;
+    }
+
 
     /** True when a scored function needs the reference pool (the look-ahead); otherwise pass an empty pool. */
     public boolean usesReferencePool() { return needsLookahead; }

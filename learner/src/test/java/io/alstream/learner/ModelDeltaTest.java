@@ -14,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -285,6 +287,108 @@ class ModelDeltaTest {
 
             // a scorer refuses a delta for another base outright
             assertFalse(replica.scorer().apply(second));
+        }
+    }
+
+    /**
+     * The periodic full snapshot of the linearisation a replica holds re-anchors its scorer instead of rebuilding it
+     * (it was a rebuild of every entry's NTK features on the scoring thread every job.model-snapshot-interval-ms): the
+     * scorer object stays, T is brought to the snapshot's by the changes since, and A^{-1} becomes the snapshot's, so
+     * after many deltas composed and applied in place the state equals a scorer built fresh from that snapshot (A^{-1}
+     * to the bit, alpha and scores to 1e-9): the rounding drift of the deltas is reset as a rebuild resets it. Also
+     * after a missed delta. A snapshot of other weights (a retrain) still builds a new scorer.
+     */
+    @Test
+    void aSnapshotOfTheLinearisationHeldReanchorsTheScorerToTheStateOfAFreshBuild() {
+        for (KernelKind kind : new KernelKind[] {KernelKind.PNTK, KernelKind.FULL}) {
+            LearnerConfig cfg = config(kind);
+            SplitMix64 rng = new SplitMix64(31);
+            try (OnlineModel model = warmModel(cfg);
+                 ModelReplica replica = new ModelReplica(cfg)) {
+                for (int i = 0; i < 12; i++) {
+                    model.fold("l" + i, row(rng), i % 3);
+                }
+                model.addPending("p0", row(rng));
+                assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(ModelSnapshot.fromBytes(model.snapshot().toBytes())));
+                Scorer held = replica.scorer();
+                long[] lastVersion = {model.version()};
+                List<List<KernelEntry>> lastEntries = new ArrayList<>(List.of(new ArrayList<>(model.kernelState().entries())));
+                for (int step = 0; step < 40; step++) {
+                    switch (step % 4) {
+                        case 0 -> model.fold("n" + step, row(rng), step % 3);
+                        case 1 -> assertTrue(model.addPending("q" + step, row(rng)));
+                        case 2 -> model.fold("q" + (step - 1), row(rng), (step + 2) % 3);
+                        default -> {
+                            assertTrue(model.addPending("r" + step, row(rng)));
+                            assertTrue(model.dropPending("r" + step));
+                            model.fold("m" + step, row(rng), 1);
+                        }
+                    }
+                    assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(publish(model, lastVersion, lastEntries)));
+                    if (step % 3 == 2) {
+                        assertSame(held, replica.scorer(), "deltas are applied in place");
+                    }
+                }
+                // the publisher's periodic snapshot goes out instead of the next delta: the replica holds an older version
+                model.fold("s0", row(rng), 0);
+                assertTrue(model.addPending("s1", row(rng)));
+                model.fold("q1", row(rng), 2);
+                ModelSnapshot snapshot = ModelSnapshot.fromBytes(model.snapshot().toBytes());
+                assertTrue(snapshot.version() > replica.version());
+                assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(snapshot));
+                assertSame(held, replica.scorer(), kind + ": re-anchored, not rebuilt");
+                assertEquals(1, replica.snapshotsReanchored());
+                assertEquals(2, replica.snapshotsApplied());
+                assertEquals(snapshot.version(), replica.version());
+                assertFreshBuildState(snapshot, replica.scorer(), cfg, rng, kind + " after 40 deltas");
+
+                // a delta lost, the next skipped: the snapshot after it re-anchors the replica all the same
+                lastVersion[0] = model.version();
+                lastEntries.set(0, new ArrayList<>(model.kernelState().entries()));
+                model.fold("g0", row(rng), 1);
+                publish(model, lastVersion, lastEntries); // lost
+                assertTrue(model.addPending("g1", row(rng)));
+                assertEquals(ModelReplica.Outcome.SKIPPED_GAP, replica.offer(publish(model, lastVersion, lastEntries)));
+                assertTrue(replica.awaitingSnapshot());
+                ModelSnapshot afterGap = ModelSnapshot.fromBytes(model.snapshot().toBytes());
+                assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(afterGap));
+                assertFalse(replica.awaitingSnapshot());
+                assertSame(held, replica.scorer(), kind + ": re-anchored after the gap");
+                assertEquals(2, replica.snapshotsReanchored());
+                assertFreshBuildState(afterGap, replica.scorer(), cfg, rng, kind + " after a gap");
+
+                // other weights (a retrain's): a new scorer, built from the snapshot
+                int[] widths = MlpWeights.widths(cfg.inputDim(), cfg.hiddenWidths(), cfg.numClasses());
+                ModelSnapshot retrained = new ModelSnapshot(model.version() + 1, true,
+                        MlpWeights.initialise(widths, cfg.activation(), 99), model.kernelState().entries(), afterGap.inverse());
+                assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(retrained));
+                assertNotSame(held, replica.scorer(), kind + ": a new linearisation is built");
+                assertEquals(2, replica.snapshotsReanchored());
+                assertEquals(4, replica.snapshotsApplied());
+                assertFreshBuildState(retrained, replica.scorer(), cfg, rng, kind + " retrained");
+            }
+        }
+    }
+
+    /** The scorer holds what Scorer.of(snapshot) holds: T, A^{-1} to the bit, alpha and every score to 1e-9. */
+    private static void assertFreshBuildState(ModelSnapshot snapshot, Scorer actual, LearnerConfig cfg, SplitMix64 rng, String what) {
+        try (Scorer fresh = Scorer.of(snapshot, cfg)) {
+            assertSameState(fresh.state(), actual.state(), what);
+            assertArrayEquals(fresh.state().inverseToDoubles(), actual.state().inverseToDoubles(), 0.0, what + ": A^-1 is the snapshot's");
+            float[][] cands = new float[7][];
+            float[][] pool = new float[11][];
+            for (int i = 0; i < cands.length; i++) {
+                cands[i] = row(rng);
+            }
+            for (int i = 0; i < pool.length; i++) {
+                pool[i] = row(rng);
+            }
+            ScoredBatch a = fresh.score(cands, pool);
+            ScoredBatch b = actual.score(cands, pool);
+            assertEquals(a.modelVersion(), b.modelVersion());
+            for (String f : a.functions()) {
+                assertCloseRelative(a.scores(f), b.scores(f), 1e-9, what + " " + f);
+            }
         }
     }
 

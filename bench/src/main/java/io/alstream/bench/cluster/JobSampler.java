@@ -31,6 +31,8 @@ final class JobSampler {
     /** Process names in the CPU table: the machine's busy time, and the part of it at a positive nice value. */
     static final String MACHINE = "machine (all processes)";
     static final String NICED = "machine, niced processes (other benchmarks)";
+    /** The machine's busy time less the run's own JVMs: everything else running (another engineer's work included). */
+    static final String OTHERS = "machine, all but this run's JVMs";
 
     private final FlinkRest rest;
     private final String jobId;
@@ -129,6 +131,13 @@ final class JobSampler {
             Double b = to.cpuSeconds().get(name);
             m.put(name, b == null || !(dt > 0) ? Double.NaN : (b - a) / dt);
         });
+        double listed = 0;
+        for (Map.Entry<String, Double> e : m.entrySet()) {
+            if (!e.getKey().equals(MACHINE) && !e.getKey().equals(NICED)) {
+                listed += e.getValue();
+            }
+        }
+        m.put(OTHERS, m.getOrDefault(MACHINE, Double.NaN) - listed);
         return m;
     }
 

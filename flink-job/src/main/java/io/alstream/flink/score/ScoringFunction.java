@@ -47,7 +47,7 @@ import io.alstream.learner.selection.SelectionPolicy;
  * (operator state) the reference pool of recent unlabeled events that look-ahead scores over. The model arrives on
  * the broadcast input and is not checkpointed (it was tens of MB per task at every checkpoint): a restored task has
  * none until the restored trainer's full snapshot, which it publishes as soon as it runs; meanwhile events take the
- * cold path below and its backlog is scored when the model arrives. Each task keeps one {@link ModelReplica}: a full snapshot rebuilds it, a delta updates it in place when it starts at the
+ * cold path below and its backlog is scored when the model arrives. Each task keeps one {@link ModelReplica}: a full snapshot rebuilds it (of a new linearisation) or re-anchors it in place (of the one held: T's changes and A^-1 taken from it), a delta updates it in place when it starts at the
  * version held; after a gap it ignores deltas until the next snapshot ({@code model_deltas_skipped}). The
  * look-ahead's reference pool is read from the reservoir once per full snapshot, so its NTK features are
  * computed once per linearisation instead of once per batch (every event enters the reservoir).
@@ -93,9 +93,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
 
     private transient ReferencePool pool;
     private transient ModelReplica replica;
-    /** The reference pool as scored: read from the reservoir once per scorer built from a full snapshot. */
+    /** The reference pool as scored: read from the reservoir once per full snapshot (built or re-anchored). */
     private transient float[][] frozenPool;
     private transient Scorer frozenPoolFor;
+    private transient long frozenPoolAtSnapshot;
 
     private transient Counter eventsScored;
     private transient Counter modelBytesReceived;
@@ -142,6 +143,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         modelSnapshotBytesReceived = g.counter("model_snapshot_bytes_received");
         modelDeltaBytesReceived = g.counter("model_delta_bytes_received");
         g.gauge("model_snapshots_applied", () -> replica == null ? 0L : replica.snapshotsApplied());
+        // of them, snapshots of the linearisation held: the scorer kept, only T's changes and A^-1 taken from it
+        g.gauge("model_snapshots_reanchored", () -> replica == null ? 0L : replica.snapshotsReanchored());
         // what following the model costs the task thread: a full snapshot decoded and installed, deltas applied
         snapshotInstallMicros = g.counter("model_snapshot_install_us");
         deltaApplyMicros = g.counter("model_delta_apply_us");
@@ -247,9 +250,11 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
         if (!s.usesReferencePool()) {
             return new float[0][];
         }
-        if (frozenPool == null || frozenPoolFor != s) {
+        // a re-anchored scorer is the same object: the snapshot count says a full snapshot came, as a rebuild did
+        if (frozenPool == null || frozenPoolFor != s || frozenPoolAtSnapshot != replica().snapshotsApplied()) {
             frozenPool = pool.snapshot();
             frozenPoolFor = s;
+            frozenPoolAtSnapshot = replica().snapshotsApplied();
         }
         return frozenPool;
     }

@@ -445,6 +445,28 @@ public final class KernelRegressionState implements AutoCloseable {
     }
 
     /**
+     * Replaces A^{-1} by a known one for the T held (a full snapshot of the same T: same entries in the same order),
+     * [n*m]^2 row-major: what the incremental updates of A^{-1} drifted by in rounding is reset, and the features of T
+     * are kept (they depend on the weights and the inputs only, not on A^{-1}). O(|T|^2), against computing every
+     * entry's NTK features again in {@link #restore}.
+     */
+    public void replaceInverse(double[] inverse) {
+        if (entries.isEmpty()) {
+            throw new IllegalStateException("T is empty: nothing to replace A^-1 of");
+        }
+        long n = (long) entries.size() * block;
+        if (inverse.length != n * n) {
+            throw new IllegalArgumentException("A^-1 has " + inverse.length + " values, expected " + n * n);
+        }
+        inv.setFull(inverse, (int) n);
+        changed();
+        NDArray a = Scopes.run(() -> manager.create(inverse, new Shape(n, n)).toType(ntk.network().dataType(), false));
+        a.attach(manager);
+        Scopes.keep(a);
+        ainvView = a;
+    }
+
+    /**
      * Writes A^{-1} as {@link io.alstream.learner.util.StateCodec#writeDoubles} writes {@link #inverseToDoubles()}
      * (the same bytes), one row at a time: no n x n copy on the heap.
      */
