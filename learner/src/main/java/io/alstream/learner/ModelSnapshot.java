@@ -68,6 +68,9 @@ public final class ModelSnapshot implements Serializable {
     public List<KernelEntry> entries() { return entries; }
     public int kernelSize() { return entries.size(); }
 
+    /** A^{-1}'s upper triangle, rows one after another (not a copy: do not change it). */
+    double[] inverseUpperUnsafe() { return inverseUpper; }
+
     public int pendingCount() {
         int p = 0;
         for (KernelEntry e : entries) {

@@ -149,37 +149,19 @@ public final class Scorer implements AutoCloseable {
 
     /**
      * Brings this scorer to a full snapshot of its own linearisation (the same weights and warm flag, a version not
-     * older than the one held) without building a new one: T is brought to the snapshot's T by the delta between
-     * them ({@link ModelDelta#between}, applied as any delta: only the entries that changed are touched, only
-     * appended ones have their features computed), then the snapshot's A^{-1} replaces the incrementally updated
-     * one, so the rounding drift of the deltas applied since is reset exactly as a rebuild resets it. Returns
-     * false, changing nothing, for another linearisation, an older version or an empty T; false after changing
-     * this scorer when its T did not come out as the snapshot's (then it must be rebuilt from the snapshot).
-     * IllegalStateException as {@link #apply} (the same: rebuild it).
+     * older than the one held) without building a new one ({@link KernelRegressionState#reanchor}): the entries held
+     * keep their NTK features, those the snapshot adds since have theirs computed, and the snapshot's A^{-1} replaces
+     * the incrementally updated one, so the rounding drift of the deltas applied since is reset as a rebuild resets
+     * it; no update of A^{-1} is computed. Returns false, changing nothing, for another linearisation, an older
+     * version, an empty T, or a T the snapshot's does not continue (then build a scorer from the snapshot).
      */
     public boolean reanchor(ModelSnapshot snapshot) {
-        if (live != null || snapshot.version() < version || snapshot.isWarm() != warm || ownState.size() == 0
-                || snapshot.kernelSize() == 0 || !weights.equals(snapshot.weights())) {
+        if (live != null || snapshot.version() < version || snapshot.isWarm() != warm || !weights.equals(snapshot.weights())) {
             return false;
         }
-        if (snapshot.version() > version) {
-            apply(ModelDelta.between(version, new ArrayList<>(ownState.entries()), snapshot.version(), snapshot.isWarm(),
-                    snapshot.entries()));
-        }
-        List<io.alstream.learner.kernel.KernelEntry> held = ownState.entries();
-        List<io.alstream.learner.kernel.KernelEntry> want = snapshot.entries();
-        if (held.size() != want.size()) {
+        if (!ownState.reanchor(snapshot.entries(), snapshot.inverseUpperUnsafe())) {
             return false;
         }
-        for (int i = 0; i < held.size(); i++) {
-            io.alstream.learner.kernel.KernelEntry h = held.get(i);
-            io.alstream.learner.kernel.KernelEntry w = want.get(i);
-            // inputs were compared by between() for every kept entry, appended ones are the snapshot's own
-            if (!h.id().equals(w.id()) || h.pending() != w.pending() || !Arrays.equals(h.target(), w.target())) {
-                return false;
-            }
-        }
-        ownState.replaceInverse(snapshot.inverse());
         version = snapshot.version();
         return true;
     }

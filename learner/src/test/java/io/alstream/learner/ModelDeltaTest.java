@@ -293,7 +293,7 @@ class ModelDeltaTest {
     /**
      * The periodic full snapshot of the linearisation a replica holds re-anchors its scorer instead of rebuilding it
      * (it was a rebuild of every entry's NTK features on the scoring thread every job.model-snapshot-interval-ms): the
-     * scorer object stays, T is brought to the snapshot's by the changes since, and A^{-1} becomes the snapshot's, so
+     * scorer object stays, T is brought to the snapshot's by the changes since (an append, a drop), and A^{-1} becomes the snapshot's, so
      * after many deltas composed and applied in place the state equals a scorer built fresh from that snapshot (A^{-1}
      * to the bit, alpha and scores to 1e-9): the rounding drift of the deltas is reset as a rebuild resets it. Also
      * after a missed delta. A snapshot of other weights (a retrain) still builds a new scorer.
@@ -330,9 +330,11 @@ class ModelDeltaTest {
                     }
                 }
                 // the publisher's periodic snapshot goes out instead of the next delta: the replica holds an older version
+                // and drops a request the replica holds (an early row: the rows after it move up)
                 model.fold("s0", row(rng), 0);
                 assertTrue(model.addPending("s1", row(rng)));
-                model.fold("q1", row(rng), 2);
+                assertTrue(model.dropPending("p0"));
+                assertTrue(replica.scorer().state().indexOf("p0") >= 0);
                 ModelSnapshot snapshot = ModelSnapshot.fromBytes(model.snapshot().toBytes());
                 assertTrue(snapshot.version() > replica.version());
                 assertEquals(ModelReplica.Outcome.APPLIED, replica.offer(snapshot));

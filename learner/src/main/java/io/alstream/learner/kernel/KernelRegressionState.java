@@ -371,10 +371,16 @@ public final class KernelRegressionState implements AutoCloseable {
             clear();
             return;
         }
-        int n = entries.size();
         for (int r = block - 1; r >= 0; r--) {
             inv.remove(index * block + r);
         }
+        removeRow(index);
+        changed();
+    }
+
+    /** Removes entry index's rows from the buffers (later rows move up by one); A^{-1} and the views untouched. */
+    private void removeRow(int index) {
+        int n = entries.size();
         System.arraycopy(residualHost, (index + 1) * classes, residualHost, index * classes, (n - index - 1) * classes);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -385,7 +391,6 @@ public final class KernelRegressionState implements AutoCloseable {
             }
         }
         entries.remove(index);
-        changed();
     }
 
     /** Empties T (a refresh restarts the linearisation) and frees the buffers. */
@@ -445,25 +450,70 @@ public final class KernelRegressionState implements AutoCloseable {
     }
 
     /**
-     * Replaces A^{-1} by a known one for the T held (a full snapshot of the same T: same entries in the same order),
-     * [n*m]^2 row-major: what the incremental updates of A^{-1} drifted by in rounding is reset, and the features of T
-     * are kept (they depend on the weights and the inputs only, not on A^{-1}). O(|T|^2), against computing every
-     * entry's NTK features again in {@link #restore}.
+     * Brings T and A^{-1} to a full snapshot's of the same linearisation (the same network, so the NTK features of an
+     * entry held are the snapshot's too), keeping the features of the entries held: the held entries that are not
+     * in {@code target} leave the buffers, the kept ones take target's targets and pending flags, target's entries
+     * after the kept ones are appended with their features computed here, and A^{-1} is installed from the snapshot's
+     * upper triangle ({@code [|T|*block]} rows of the triangle, one after another). No update of A^{-1} is computed:
+     * it is replaced, which also resets the rounding drift the incremental updates gathered. The result is
+     * {@link #restore} of the same snapshot, without computing every entry's features again.
+     * Returns false, changing nothing, when T or target is empty, or target does not start with held entries in their
+     * order (what {@code ModelDelta.between} keeps: the rest of target is appended); then restore instead.
      */
-    public void replaceInverse(double[] inverse) {
-        if (entries.isEmpty()) {
-            throw new IllegalStateException("T is empty: nothing to replace A^-1 of");
+    public boolean reanchor(List<KernelEntry> target, double[] inverseUpper) {
+        if (entries.isEmpty() || target.isEmpty()) {
+            return false;
         }
-        long n = (long) entries.size() * block;
-        if (inverse.length != n * n) {
-            throw new IllegalArgumentException("A^-1 has " + inverse.length + " values, expected " + n * n);
+        long nb = (long) target.size() * block;
+        if (inverseUpper.length != nb * (nb + 1) / 2) {
+            throw new IllegalArgumentException("A^-1's triangle has " + inverseUpper.length + " values, expected " + nb * (nb + 1) / 2);
         }
-        inv.setFull(inverse, (int) n);
+        java.util.Map<String, Integer> position = new java.util.HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            position.put(entries.get(i).id(), i);
+        }
+        boolean[] kept = new boolean[entries.size()];
+        int last = -1;
+        int split = 0;
+        for (; split < target.size(); split++) {
+            KernelEntry want = target.get(split);
+            Integer at = position.get(want.id());
+            if (at == null || at <= last || !java.util.Arrays.equals(entries.get(at).xUnsafe(), want.xUnsafe())) {
+                break;
+            }
+            kept[at] = true;
+            last = at;
+        }
+        if (split == 0) {
+            return false;
+        }
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (!kept[i]) {
+                removeRow(i);
+            }
+        }
+        for (int i = 0; i < split; i++) {
+            KernelEntry held = entries.get(i);
+            KernelEntry want = target.get(i);
+            if (held.pending() != want.pending() || !java.util.Arrays.equals(held.targetUnsafe(), want.targetUnsafe())) {
+                setTarget(i, want.target(), want.pending());
+            }
+        }
+        List<KernelEntry> added = target.subList(split, target.size());
+        if (!added.isEmpty()) {
+            double[][] xs = new double[added.size()][];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = added.get(i).xUnsafe();
+            }
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NtkFeatures fresh = featuresOf(xs);
+                storeRows(new ArrayList<>(added), fresh, targets(added, fresh.outputs().getDataType()));
+            }
+        }
+        inv.setUpper(inverseUpper, (int) nb);
         changed();
-        NDArray a = Scopes.run(() -> manager.create(inverse, new Shape(n, n)).toType(ntk.network().dataType(), false));
-        a.attach(manager);
-        Scopes.keep(a);
-        ainvView = a;
+        return true;
     }
 
     /**

@@ -242,6 +242,26 @@ public final class SymmetricInverse {
         n = size;
     }
 
+    /**
+     * Installs A^{-1} from its upper triangle, row by row (row i: columns i..size-1, the rows one after another, as
+     * {@code ModelSnapshot} carries it): no full square is built. The same store as {@link #setFull} of the mirrored
+     * square.
+     */
+    public void setUpper(double[] upper, int size) {
+        if ((long) size * (size + 1) / 2 != upper.length) {
+            throw new IllegalArgumentException("an upper triangle of size " + size + " has " + (long) size * (size + 1) / 2
+                    + " values, not " + upper.length);
+        }
+        clear();
+        ensureCapacity(size);
+        int from = 0;
+        for (int i = 0; i < size; i++) {
+            System.arraycopy(upper, from, a, i * stride + i, size - i);
+            from += size - i;
+        }
+        n = size;
+    }
+
     public void clear() {
         a = new double[0];
         stride = 0;

@@ -126,6 +126,33 @@ class SymmetricInverseTest {
     }
 
     /** m rows at once (multiplyMany + appendBlock), any waiting correction included: the same inverse as a refit. */
+    /** The upper triangle, rows one after another (a snapshot's form), installs the same store as the full square. */
+    @Test
+    void anUpperTriangleInstallsWhatTheFullSquareInstalls() {
+        SplitMix64 rng = new SplitMix64(4);
+        int n = 37;
+        double[] full = new double[n * n];
+        double[] upper = new double[n * (n + 1) / 2];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                double v = rng.nextGaussian();
+                full[i * n + j] = v;
+                full[j * n + i] = v;
+                upper[k++] = v;
+            }
+        }
+        SymmetricInverse fromFull = new SymmetricInverse();
+        fromFull.setFull(full, n);
+        SymmetricInverse fromUpper = new SymmetricInverse();
+        fromUpper.append(new double[0], 2.0); // something there before: replaced
+        fromUpper.setUpper(upper, n);
+        assertEquals(n, fromUpper.size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(full, fromUpper.toFull(), 0.0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fromFull.toFull(), fromUpper.toFull(), 0.0);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> fromUpper.setUpper(upper, n + 1));
+    }
+
     private static void appendBlock(SymmetricInverse inv, List<double[]> t, List<double[]> xs) {
         int n = t.size();
         int m = xs.size();
