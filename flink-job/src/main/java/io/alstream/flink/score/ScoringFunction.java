@@ -92,6 +92,12 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     private transient ListState<byte[]> poolState;
 
     private transient ReferencePool pool;
+    /**
+     * A look-ahead function is scored (learner.select-by or learner.acquisition-functions): only then do events enter
+     * the reference pool. Otherwise it stays empty: every event was copied into it and it was checkpointed every
+     * checkpoint on the scoring thread, for no function that reads it.
+     */
+    private transient boolean feedsPool;
     private transient ModelReplica replica;
     /** The reference pool as scored: read from the reservoir once per full snapshot (built or re-anchored). */
     private transient float[][] frozenPool;
@@ -182,6 +188,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
             int task = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             pool = LearnerBridge.newPool(learnerConfig, task);
         }
+        feedsPool = learnerConfig.scoredFunctions().stream().anyMatch(io.alstream.learner.acquisition.Acquisitions::isLookahead);
     }
 
     @Override
@@ -262,7 +269,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<Integer
     @Override
     public void processElement(EventRecord event, ReadOnlyContext ctx, Collector<RequestRecord> out) throws Exception {
         currentShard = ctx.getCurrentKey();
-        pool.offer(event.features);
+        if (feedsPool) {
+            pool.offer(event.features);
+        }
         buffer.add(event);
         int n = (buffered.value() == null ? 0 : buffered.value()) + 1;
         buffered.update(n);

@@ -30,12 +30,17 @@ public final class LearnerBridge {
         return SelectionPolicies.fromConfig(cfg);
     }
 
+    /** The pool's own versioned format ({@link ReferencePool#toBytes()}), the vectors in bulk. */
     public static byte[] poolToBytes(ReferencePool p) {
-        return javaBytes(p);
+        return p.toBytes();
     }
 
+    /** Reads {@link #poolToBytes}, and the Java-serialized pools that checkpoints before it hold. */
     public static ReferencePool poolFromBytes(byte[] b) {
-        return (ReferencePool) fromJavaBytes(b);
+        if (b.length >= 2 && (b[0] & 0xFF) == 0xAC && (b[1] & 0xFF) == 0xED) { // java.io serialization's stream magic
+            return (ReferencePool) fromJavaBytes(b);
+        }
+        return ReferencePool.fromBytes(b);
     }
 
     public static byte[] policyToBytes(SelectionPolicy p) {
