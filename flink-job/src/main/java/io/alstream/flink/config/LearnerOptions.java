@@ -88,7 +88,7 @@ public final class LearnerOptions {
                 (b, v) -> b.posteriorSamples(Integer.parseInt(v)));
         add("softmax-temperature", "Probabilities are softmax(f / T) of the regression outputs.",
                 c -> Double.toString(c.softmaxTemperature()), (b, v) -> b.softmaxTemperature(Double.parseDouble(v)));
-        add("reference-pool", "Recent unlabeled events the look-ahead scores over (per scoring task).",
+        add("reference-pool", "Recent unlabeled events the look-ahead scores over (per scoring task; filled only when a look-ahead function is scored).",
                 c -> Integer.toString(c.referencePoolSize()), (b, v) -> b.referencePoolSize(Integer.parseInt(v)));
         add("acquisitions", "Further acquisition functions computed for every event and written into its label request besides learner.select-by (comma-separated; empty = the selecting one only, which halves the scoring cost or better).",
                 c -> String.join(",", c.acquisitionFunctions()),
