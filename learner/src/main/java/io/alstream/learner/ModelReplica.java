@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A scoring task's copy of the model, kept current from the trainer's broadcast: a full {@link ModelSnapshot}
- * replaces it, a {@link ModelDelta} updates it in place when it starts from exactly the version held. A delta
+ * re-anchors it in place when it has the linearisation held, else replaces it; a {@link ModelDelta} updates it in
+ * place when it starts from exactly the version held. A delta
  * from any other base (one was missed, or one came twice) is ignored, and so is every delta after it until the
  * next full snapshot: the replica keeps scoring with the last version it holds completely and counts what it
  * skipped ({@link #deltasSkipped()}), so a gap costs freshness, never correctness. Holds DJL resources through
