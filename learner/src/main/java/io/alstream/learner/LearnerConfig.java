@@ -332,7 +332,7 @@ public final class LearnerConfig implements Serializable {
         private Activation activation = Activation.RELU;
         private double dropout = 0.0;
         private long seed = 42L;
-        private boolean standardizeInputs = false;
+        private boolean standardizeInputs = true;
         private StandardizeScale standardizeScale = StandardizeScale.UNIT_NORM;
         private KernelKind kernelKind = KernelKind.PNTK;
         private double ridgeLambda = 10;
@@ -392,13 +392,13 @@ public final class LearnerConfig implements Serializable {
          * Standardise the inputs: the model keeps the running mean and variance of every feature it sees (scored
          * events passed to {@code OnlineModel.observe}, pending requests, labels), each retrain freezes them and the
          * new linearisation (network, f0, NTK features, scorers' copies) works on (x - mean)/sd, sd scaled as
-         * {@link #standardizeScale} says. Raw inputs until the first retrain. Default false: at unit norm it is
-         * measured better than or level with raw inputs on every data set of the benchmark (1-2 seeds; +8 to +24
-         * points on raw satellite, shuttle, letter; digits and Fashion-MNIST within about a point,
-         * bench/results/{letter,satellite,shuttle,fashion-mnist}/learner-standardized, digits-standardize), but with it on
-         * PrecisionSelectionTest's float32 balent selections part from float64's (93 of 103 in common, 98% of the
-         * decisions: balent's pole amplifies rounding; bench/results/digits-standardize/diagnosis/float32-balent), so
-         * it stays off until that is settled. Turn it on for features in different units or far from zero.
+         * {@link #standardizeScale} says. Raw inputs until the first retrain. Default true: at unit norm it is
+         * measured better than or level with raw inputs on every data set of the benchmark (+8 to +24 points on raw
+         * satellite, shuttle, letter; digits and Fashion-MNIST within about a point; bench/results/{letter,satellite,
+         * shuttle,fashion-mnist}/learner-standardized, digits-standardize). Float32 kernel maths select what float64
+         * selects with it on (PrecisionSelectionTest) since the posterior samples and the acquisitions computed from
+         * them are float64 (bench/results/digits-standardize/diagnosis/float32-balent). False: the network sees raw
+         * features, as before.
          */
         public Builder standardizeInputs(boolean v) { standardizeInputs = v; return this; }
         /** The spread of standardised inputs: unit norm (default) or unit variance per feature. */

@@ -68,11 +68,20 @@ class AsyncRetrainTest {
         return ops;
     }
 
+    /**
+     * Float-representable points: the job's path ({@link ModelInput}) carries float32 features, and the running
+     * feature moments the retrains standardise by are summed from the inputs as given, so the paths compared
+     * here must be given the same numbers.
+     */
     static List<double[]> points() {
         SplitMix64 rng = new SplitMix64(21);
         List<double[]> xs = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            xs.add(randomX(rng, 16));
+            double[] x = randomX(rng, 16);
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) x[j];
+            }
+            xs.add(x);
         }
         return xs;
     }

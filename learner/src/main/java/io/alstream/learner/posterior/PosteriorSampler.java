@@ -28,6 +28,14 @@ import java.util.List;
  * Probabilities are softmax(f_s / temperature) (the outputs are regression values on one-hot targets).
  * The noise (eps_s, or the dropout masks) is drawn once per sampler from the seed and shared by every
  * candidate, so a candidate's samples do not depend on its batch.
+ *
+ * <p>The samples are always float64. In float32 kernel maths the large products (features, K(B,T), its
+ * product with A^{-1}, the dropout forward pass) stay float32 and their per-event results - f(x), the
+ * variance, the dropout outputs, [B, C] or [S, B, C] - are widened before the noise, the softmax and every
+ * acquisition computed from the samples: BalEntAcq's Beta entropies subtract lgamma and digamma terms of
+ * order alpha log alpha, which float32 cannot difference once sharp posteriors make alpha large (a NaN
+ * sum, scored -1.4e11, and 10 of 103 selections changed on standardised digits:
+ * bench/results/digits-standardize/diagnosis/float32-balent). In float64 nothing is converted.
  */
 public final class PosteriorSampler {
     private final LearnerConfig config;
@@ -69,7 +77,7 @@ public final class PosteriorSampler {
     public NDArray sample(KernelRegressionState state, NtkFeatures cand, NDArray kbt, NDArray kbtInv, NDArray fB) {
         return Scopes.run(() -> {
             NDManager m = fB.getManager();
-            DataType type = fB.getDataType();
+            DataType type = DataType.FLOAT64;
             int s = config.posteriorSamples();
             int c = config.numClasses();
             int b = cand.size();
@@ -93,22 +101,27 @@ public final class PosteriorSampler {
                     prior = prior.expandDims(1);
                     post = post.expandDims(1);                                     // [B, 1]
                 }
-                NDArray variance = post.maximum(0).div(prior.maximum(1e-300)).mul(config.gaussianPriorVariance());
+                NDArray variance = widen(post.maximum(0).div(prior.maximum(1e-300)).mul(config.gaussianPriorVariance()));
                 NDArray noise = m.create(eps, new Shape(s, 1, c)).toType(type, false);
-                outputs = fB.expandDims(0).add(variance.sqrt().expandDims(0).mul(noise));
+                outputs = widen(fB).expandDims(0).add(variance.sqrt().expandDims(0).mul(noise));
             } else {
                 DeviceMlp net = state.ntk().network();
                 List<NDArray> maskArrays = new ArrayList<>();
                 int[] widths = net.weights().widths();
                 for (int l = 0; l < masks.size(); l++) {
-                    maskArrays.add(m.create(masks.get(l), new Shape(s, 1, widths[l + 1])).toType(type, false));
+                    maskArrays.add(m.create(masks.get(l), new Shape(s, 1, widths[l + 1])).toType(net.dataType(), false));
                 }
                 NDArray dropped = net.forwardWithMasks(cand.input(0), maskArrays);      // [S, B, C]
                 NDArray kernelMean = fB.sub(cand.outputs());                             // K(x,T) alpha
-                outputs = dropped.add(kernelMean.expandDims(0));
+                outputs = widen(dropped).add(widen(kernelMean).expandDims(0));
             }
             return outputs.div(config.softmaxTemperature()).softmax(2).transpose(1, 0, 2);
         });
+    }
+
+    /** The array itself when float64 (the float64 path is unchanged), else a float64 copy. */
+    private static NDArray widen(NDArray a) {
+        return a.getDataType() == DataType.FLOAT64 ? a : a.toType(DataType.FLOAT64, true);
     }
 
     private static NDArray diagOfBlocks(NDArray blocks, int b, int c) {
